@@ -1,0 +1,209 @@
+// Command mockserver serves a seeded mock of Entur's loyalty Members API.
+//
+// Every flag has a MOCK_* environment equivalent (flags win). Run with
+// -help for the list. On start it prints where to go next: the URL, the
+// seed, the programs with their persona members and a curl line to paste.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/membersmock/membersmock/fixtures"
+	"github.com/membersmock/membersmock/mockserver"
+	"github.com/membersmock/membersmock/spec"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "mockserver:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	addr        string
+	seed        int64
+	programs    int
+	members     int
+	now         time.Time
+	auth        string
+	log         string
+	healthcheck bool
+}
+
+// parseFlags reads flags over their MOCK_* environment defaults.
+func parseFlags(args []string, getenv func(string) string) (options, error) {
+	fs := flag.NewFlagSet("mockserver", flag.ContinueOnError)
+	o := options{}
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&o.addr, "addr", env("MOCK_ADDR", ":8080"), "listen address (MOCK_ADDR)")
+	seed := fs.String("seed", env("MOCK_SEED", "1"), "data seed, any non-zero integer; same seed, same data (MOCK_SEED)")
+	programs := fs.String("programs", env("MOCK_PROGRAMS", "3"), "number of programs (MOCK_PROGRAMS)")
+	members := fs.String("members", env("MOCK_MEMBERS", "250"), "members per program, at least 5 (MOCK_MEMBERS)")
+	now := fs.String("now", env("MOCK_NOW", fixtures.DefaultNow.Format(time.RFC3339)), "the mock's fixed \"now\", RFC 3339 (MOCK_NOW)")
+	fs.StringVar(&o.auth, "auth", env("MOCK_AUTH", mockserver.AuthNone), "auth mode: none or bearer (MOCK_AUTH)")
+	fs.StringVar(&o.log, "log", env("MOCK_LOG", "text"), "access log: text, json or off (MOCK_LOG)")
+	fs.BoolVar(&o.healthcheck, "healthcheck", false, "check /healthz of a running mock at --addr and exit 0 if healthy (for container HEALTHCHECK)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (flags only; see -help)", fs.Arg(0))
+	}
+	var err error
+	if o.seed, err = strconv.ParseInt(*seed, 10, 64); err != nil || o.seed == 0 {
+		return o, fmt.Errorf("--seed %q: want a non-zero integer", *seed)
+	}
+	if o.programs, err = strconv.Atoi(*programs); err != nil || o.programs < 1 {
+		return o, fmt.Errorf("--programs %q: want a whole number of at least 1", *programs)
+	}
+	if o.members, err = strconv.Atoi(*members); err != nil || o.members < 5 {
+		return o, fmt.Errorf("--members %q: want a whole number of at least 5 (one member per persona)", *members)
+	}
+	if o.now, err = time.Parse(time.RFC3339, *now); err != nil {
+		return o, fmt.Errorf("--now %q: want an RFC 3339 date-time such as 2026-06-01T12:00:00Z", *now)
+	}
+	switch o.log {
+	case "text", "json", "off":
+	default:
+		return o, fmt.Errorf("--log %q: want text, json or off", o.log)
+	}
+	return o, nil
+}
+
+func run(args []string, stdout io.Writer) error {
+	o, err := parseFlags(args, os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if o.healthcheck {
+		return healthcheck(o.addr)
+	}
+
+	data, err := fixtures.New(o.seed, fixtures.WithPrograms(o.programs), fixtures.WithMembers(o.members), fixtures.WithNow(o.now))
+	if err != nil {
+		return fmt.Errorf("building the dataset: %w", err)
+	}
+	validator, err := spec.NewValidator()
+	if err != nil {
+		return fmt.Errorf("building the spec validator: %w", err)
+	}
+	var logger *slog.Logger
+	switch o.log {
+	case "text":
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	case "json":
+		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	handler, err := mockserver.New(mockserver.Config{Dataset: data, Validator: validator, Auth: o.auth, Logger: logger})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another mock running? pick another --addr)", o.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	printBanner(stdout, baseURL(ln.Addr()), o, mockserver.NewCatalog(data))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	fmt.Fprintln(stdout, "mockserver: stopped")
+	return nil
+}
+
+// baseURL is the address a person on this machine can paste into a browser.
+func baseURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		if ok {
+			return fmt.Sprintf("http://localhost:%d", tcp.Port)
+		}
+		return "http://" + a.String()
+	}
+	return "http://" + tcp.String()
+}
+
+func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
+	fmt.Fprintf(w, "Members API mock listening on %s\n", url)
+	fmt.Fprintf(w, "seed %d · now %s · %d programs × %d members · auth %s\n\n",
+		o.seed, o.now.UTC().Format(time.RFC3339), o.programs, o.members, o.auth)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "program\tname\tnewcomer\tregular\tfrequent\tsuspended\tlapsed")
+	for _, p := range cat.Programs {
+		ps := p.Personas
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%d\n", p.ID, p.Name, ps.Newcomer, ps.Regular, ps.Frequent, ps.Suspended, ps.Lapsed)
+	}
+	tw.Flush()
+	if len(cat.Programs) > 0 {
+		p := cat.Programs[0]
+		auth := ""
+		if o.auth == mockserver.AuthBearer {
+			auth = " -H 'Authorization: Bearer dev-token'"
+		}
+		fmt.Fprintf(w, "\nTry:\n  curl -s -H 'ET-Client-Name: acme-travelapp'%s %s/v1/programs/%d/members/%d/transactions?perPage=5\n",
+			auth, url, p.ID, p.Personas.Regular)
+	}
+	fmt.Fprintf(w, "Catalog: %s/__mock/catalog · OpenAPI: %s/openapi.yaml · stop with Ctrl-C\n", url, url)
+}
+
+// healthcheck asks a running mock for /healthz; the container image uses
+// it as its HEALTHCHECK because a scratch image has no shell or curl.
+func healthcheck(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort("127.0.0.1", port) + "/healthz")
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
+	}
+	return nil
+}
+
