@@ -10,11 +10,11 @@ import (
 
 // apiError is the contract's Error body.
 type apiError struct {
-	Title         string            `json:"title"`
-	Status        int               `json:"status"`
-	Message       string            `json:"message"`
-	CorrelationID string            `json:"correlationId"`
-	Detail        *string           `json:"detail,omitempty"`
+	Title         string       `json:"title"`
+	Status        int          `json:"status"`
+	Message       string       `json:"message"`
+	CorrelationID string       `json:"correlationId"`
+	Detail        *string      `json:"detail,omitempty"`
 	Errors        []fieldError `json:"errors,omitempty"`
 }
 

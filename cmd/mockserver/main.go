@@ -206,4 +206,3 @@ func healthcheck(addr string) error {
 	}
 	return nil
 }
-
