@@ -26,12 +26,27 @@ func correlationID(c *gin.Context) string {
 // so that every response, success or error, carries one.
 func withCorrelationID(c *gin.Context) {
 	id := c.GetHeader(headerCorrelationID)
-	if id == "" || len(id) > 200 {
+	if !echoable(id) {
 		id = newCorrelationID()
 	}
 	c.Set(correlationKey, id)
 	c.Header(headerCorrelationID, id)
 	c.Next()
+}
+
+// echoable reports whether a caller's correlation id can be echoed as it is:
+// up to 200 bytes of printable ASCII. Anything else (bytes that are not UTF-8
+// above all) would come back different in the JSON body than in the header.
+func echoable(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // newCorrelationID returns a random UUID (version 4). Correlation ids are
@@ -104,21 +119,32 @@ func withRecovery(logger *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// withAccessLog logs one line per request. The Authorization header is
-// never logged.
+// withAccessLog logs one line per request. Only the fields below are
+// logged: no header other than ET-Client-Name, so never Authorization. Long
+// values are cut so that an oversized request cannot flood the log.
 func withAccessLog(logger *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
 		logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
-			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
-			slog.String("query", c.Request.URL.RawQuery),
+			slog.String("method", clip(c.Request.Method)),
+			slog.String("path", clip(c.Request.URL.Path)),
+			slog.String("query", clip(c.Request.URL.RawQuery)),
 			slog.Int("status", c.Writer.Status()),
 			slog.Int("bytes", c.Writer.Size()),
 			slog.Duration("latency", time.Since(start)),
 			slog.String("correlationId", correlationID(c)),
-			slog.String("client", c.GetHeader(headerClientName)),
+			slog.String("client", clip(c.GetHeader(headerClientName))),
 		)
 	}
+}
+
+// maxLogValue is the longest value the access log writes in full.
+const maxLogValue = 512
+
+func clip(s string) string {
+	if len(s) <= maxLogValue {
+		return s
+	}
+	return s[:maxLogValue] + "…"
 }

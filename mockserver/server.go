@@ -13,18 +13,21 @@ import (
 	"github.com/membersmock/membersmock/spec"
 )
 
-// Auth modes.
-const (
-	AuthNone   = "none"
-	AuthBearer = "bearer"
-)
-
 // Config is what New needs to build the mock.
 type Config struct {
 	Dataset   *fixtures.Dataset // required
 	Validator *spec.Validator   // required
-	Auth      string            // AuthNone (default) or AuthBearer
+	Auth      string            // AuthNone (default), AuthBearer or AuthJWT
 	Logger    *slog.Logger      // access log; nil means no access log
+
+	// RateLimit turns rate-limit mode on; nil leaves it off.
+	RateLimit *RateLimit
+	// Limits caps request sizes; the zero value means the defaults.
+	Limits Limits
+	// Clock tells the real time, for JWT expiry and rate-limit windows (not
+	// the dataset's fixed "now": a token expires in real time). nil means
+	// time.Now; tests inject their own.
+	Clock func() time.Time
 }
 
 // New returns the mock's HTTP handler: a gin engine in release mode, without
@@ -38,9 +41,18 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, errors.New("mockserver: Config.Validator is required")
 	}
 	switch cfg.Auth {
-	case "", AuthNone, AuthBearer:
+	case "", AuthNone, AuthBearer, AuthJWT:
 	default:
-		return nil, fmt.Errorf("mockserver: unknown auth mode %q (use %q or %q)", cfg.Auth, AuthNone, AuthBearer)
+		return nil, fmt.Errorf("mockserver: unknown auth mode %q (use %q, %q or %q)", cfg.Auth, AuthNone, AuthBearer, AuthJWT)
+	}
+	if cfg.RateLimit != nil {
+		if err := cfg.RateLimit.check(); err != nil {
+			return nil, fmt.Errorf("mockserver: rate limit: %w", err)
+		}
+	}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = time.Now
 	}
 	docJSON, err := spec.DocumentJSON()
 	if err != nil {
@@ -60,11 +72,12 @@ func New(cfg Config) (http.Handler, error) {
 	e.HandleMethodNotAllowed = true
 	e.ForwardedByClientIP = false
 
-	e.Use(withCorrelationID, withRecovery(errLog))
+	e.Use(withCorrelationID, withNoSniff, withRecovery(errLog))
 	if cfg.Logger != nil {
 		e.Use(withAccessLog(cfg.Logger))
 	}
-	e.Use(withCORS)
+	// Limits after CORS, so that a browser can read a 414 or 431.
+	e.Use(withCORS, withLimits(cfg.Limits))
 
 	e.NoRoute(func(c *gin.Context) {
 		abortWithError(c, http.StatusNotFound, fmt.Sprintf("There is no resource at %s.", c.Request.URL.Path))
@@ -90,10 +103,16 @@ func New(cfg Config) (http.Handler, error) {
 	get(e, "/__mock/catalog", func(c *gin.Context) { writeJSON(c, http.StatusOK, catalog) })
 
 	v1 := e.Group("/v1/programs/:programId")
-	if cfg.Auth == AuthBearer {
-		v1.Use(requireBearer)
+	if cfg.RateLimit != nil {
+		v1.Use(withRateLimit(newRateLimiter(*cfg.RateLimit, clock)))
 	}
-	v1.Use(validateRequest(cfg.Validator))
+	switch cfg.Auth {
+	case AuthBearer:
+		v1.Use(requireBearer)
+	case AuthJWT:
+		v1.Use(requireJWT(clock))
+	}
+	v1.Use(withUTF8Query(queryParamsByRoute(cfg.Validator)), validateRequest(cfg.Validator))
 	a := &api{data: cfg.Dataset}
 	get(v1, "", a.getProgram)
 	get(v1, "/members", a.getMembers)

@@ -103,7 +103,7 @@ func TestDocumentJSON(t *testing.T) {
 
 func TestOperations(t *testing.T) {
 	const prefix = "/v1/programs/{programId}"
-	statuses := []int{200, 400, 401, 404, 429, 500}
+	statuses := []int{200, 400, 401, 404, 414, 429, 431, 500}
 	headers := []string{"ET-Client-Name", "X-Correlation-Id"}
 	params := func(p ...string) []string { return append(p, headers...) }
 	want := []Operation{

@@ -34,14 +34,17 @@ func main() {
 }
 
 type options struct {
-	addr        string
-	seed        int64
-	programs    int
-	members     int
-	now         time.Time
-	auth        string
-	log         string
-	healthcheck bool
+	addr            string
+	seed            int64
+	programs        int
+	members         int
+	now             time.Time
+	auth            string
+	log             string
+	healthcheck     bool
+	rateLimit       *mockserver.RateLimit // nil: rate-limit mode off
+	limits          mockserver.Limits
+	shutdownTimeout time.Duration
 }
 
 // parseFlags reads flags over their MOCK_* environment defaults.
@@ -59,8 +62,27 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	programs := fs.String("programs", env("MOCK_PROGRAMS", "3"), "number of programs (MOCK_PROGRAMS)")
 	members := fs.String("members", env("MOCK_MEMBERS", "250"), "members per program, at least 5 (MOCK_MEMBERS)")
 	now := fs.String("now", env("MOCK_NOW", fixtures.DefaultNow.Format(time.RFC3339)), "the mock's fixed \"now\", RFC 3339 (MOCK_NOW)")
-	fs.StringVar(&o.auth, "auth", env("MOCK_AUTH", mockserver.AuthNone), "auth mode: none or bearer (MOCK_AUTH)")
+	fs.StringVar(&o.auth, "auth", env("MOCK_AUTH", mockserver.AuthNone),
+		"auth mode: none, bearer (any bearer token) or jwt (a structurally valid, unexpired JWT) (MOCK_AUTH)")
 	fs.StringVar(&o.log, "log", env("MOCK_LOG", "text"), "access log: text, json or off (MOCK_LOG)")
+	rateLimitEnv, err := strconv.ParseBool(env("MOCK_RATE_LIMIT", "false"))
+	if err != nil {
+		return o, fmt.Errorf("MOCK_RATE_LIMIT %q: want true or false", getenv("MOCK_RATE_LIMIT"))
+	}
+	rateLimit := fs.Bool("rate-limit", rateLimitEnv,
+		"rate-limit mode: ET-Client-Name becomes optional, over budget gets 429 with Retry-After (MOCK_RATE_LIMIT)")
+	rlAnonymous := fs.String("rate-limit-anonymous", env("MOCK_RATE_LIMIT_ANONYMOUS", strconv.Itoa(mockserver.DefaultRateLimitAnonymous)),
+		"requests per window for clients without ET-Client-Name, per IP address (MOCK_RATE_LIMIT_ANONYMOUS)")
+	rlNamed := fs.String("rate-limit-named", env("MOCK_RATE_LIMIT_NAMED", strconv.Itoa(mockserver.DefaultRateLimitNamed)),
+		"requests per window for each ET-Client-Name (MOCK_RATE_LIMIT_NAMED)")
+	rlWindow := fs.String("rate-limit-window", env("MOCK_RATE_LIMIT_WINDOW", mockserver.DefaultRateLimitWindow.String()),
+		"length of a rate-limit window, e.g. 1s or 1m (MOCK_RATE_LIMIT_WINDOW)")
+	maxURL := fs.String("max-url-bytes", env("MOCK_MAX_URL_BYTES", strconv.Itoa(mockserver.DefaultMaxURLBytes)),
+		"longest request target (path and query) answered; longer gets 414 (MOCK_MAX_URL_BYTES)")
+	maxHeader := fs.String("max-header-bytes", env("MOCK_MAX_HEADER_BYTES", strconv.Itoa(mockserver.DefaultMaxHeaderBytes)),
+		"largest header block answered; larger gets 431 (MOCK_MAX_HEADER_BYTES)")
+	shutdown := fs.String("shutdown-timeout", env("MOCK_SHUTDOWN_TIMEOUT", "10s"),
+		"on SIGTERM or Ctrl-C, how long in-flight requests may take to finish (MOCK_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&o.healthcheck, "healthcheck", false, "check /healthz of a running mock at --addr and exit 0 if healthy (for container HEALTHCHECK)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -68,7 +90,6 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (flags only; see -help)", fs.Arg(0))
 	}
-	var err error
 	if o.seed, err = strconv.ParseInt(*seed, 10, 64); err != nil || o.seed == 0 {
 		return o, fmt.Errorf("--seed %q: want a non-zero integer", *seed)
 	}
@@ -86,7 +107,54 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	default:
 		return o, fmt.Errorf("--log %q: want text, json or off", o.log)
 	}
+	switch o.auth {
+	case mockserver.AuthNone, mockserver.AuthBearer, mockserver.AuthJWT:
+	default:
+		return o, fmt.Errorf("--auth %q: want none, bearer or jwt", o.auth)
+	}
+	if *rateLimit {
+		rl := mockserver.DefaultRateLimit()
+		if rl.Anonymous, err = strconv.Atoi(*rlAnonymous); err != nil || rl.Anonymous < 0 {
+			return o, fmt.Errorf("--rate-limit-anonymous %q: want a whole number of at least 0", *rlAnonymous)
+		}
+		if rl.Named, err = strconv.Atoi(*rlNamed); err != nil || rl.Named < 1 {
+			return o, fmt.Errorf("--rate-limit-named %q: want a whole number of at least 1", *rlNamed)
+		}
+		if rl.Window, err = time.ParseDuration(*rlWindow); err != nil || rl.Window < time.Millisecond {
+			return o, fmt.Errorf("--rate-limit-window %q: want a duration of at least 1ms, such as 1s or 1m", *rlWindow)
+		}
+		o.rateLimit = &rl
+	}
+	if o.limits.MaxURLBytes, err = strconv.Atoi(*maxURL); err != nil || o.limits.MaxURLBytes < 256 || o.limits.MaxURLBytes > maxServerHeaderBytes/2 {
+		return o, fmt.Errorf("--max-url-bytes %q: want a whole number from 256 to %d", *maxURL, maxServerHeaderBytes/2)
+	}
+	if o.limits.MaxHeaderBytes, err = strconv.Atoi(*maxHeader); err != nil || o.limits.MaxHeaderBytes < 1024 || o.limits.MaxHeaderBytes > maxServerHeaderBytes/2 {
+		return o, fmt.Errorf("--max-header-bytes %q: want a whole number from 1024 to %d", *maxHeader, maxServerHeaderBytes/2)
+	}
+	if o.shutdownTimeout, err = time.ParseDuration(*shutdown); err != nil || o.shutdownTimeout <= 0 {
+		return o, fmt.Errorf("--shutdown-timeout %q: want a positive duration, such as 10s", *shutdown)
+	}
 	return o, nil
+}
+
+// maxServerHeaderBytes is what net/http reads of a request line and headers
+// before it refuses the request itself, in plain text. It is well above the
+// mock's own limits, which answer with the Error body.
+const maxServerHeaderBytes = 1 << 20
+
+// newHTTPServer wraps the mock's handler in a server that no slow or stuck
+// client can hold forever: a client has 5s to send its headers and 10s for
+// the whole request, a response may take 30s to write, and an idle
+// keep-alive connection is closed after 2 minutes.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxServerHeaderBytes,
+	}
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -116,7 +184,14 @@ func run(args []string, stdout io.Writer) error {
 	case "json":
 		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	handler, err := mockserver.New(mockserver.Config{Dataset: data, Validator: validator, Auth: o.auth, Logger: logger})
+	handler, err := mockserver.New(mockserver.Config{
+		Dataset:   data,
+		Validator: validator,
+		Auth:      o.auth,
+		Logger:    logger,
+		RateLimit: o.rateLimit,
+		Limits:    o.limits,
+	})
 	if err != nil {
 		return err
 	}
@@ -125,14 +200,7 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another mock running? pick another --addr)", o.addr, err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := newHTTPServer(withTestHooks(handler))
 	printBanner(stdout, baseURL(ln.Addr()), o, mockserver.NewCatalog(data))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -144,10 +212,22 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// A second signal now ends the process at once, as a person pressing
+	// Ctrl-C twice expects.
+	stop()
+	return shutdown(srv, o.shutdownTimeout, stdout)
+}
+
+// shutdown stops accepting, closes idle connections, and waits up to
+// timeout for in-flight requests to be answered. Requests still running
+// then are cut off, and the mock exits non-zero to say so.
+func shutdown(srv *http.Server, timeout time.Duration, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "mockserver: shutting down, waiting up to %s for requests in flight\n", timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
+	if err := srv.Shutdown(ctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutting down: requests still in flight after %s were cut off: %w", timeout, err)
 	}
 	fmt.Fprintln(stdout, "mockserver: stopped")
 	return nil
@@ -167,8 +247,12 @@ func baseURL(a net.Addr) string {
 
 func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
 	fmt.Fprintf(w, "Members API mock listening on %s\n", url)
-	fmt.Fprintf(w, "seed %d · now %s · %d programs × %d members · auth %s\n\n",
+	fmt.Fprintf(w, "seed %d · now %s · %d programs × %d members · auth %s",
 		o.seed, o.now.UTC().Format(time.RFC3339), o.programs, o.members, o.auth)
+	if rl := o.rateLimit; rl != nil {
+		fmt.Fprintf(w, " · rate limit %d/%s named, %d/%s anonymous", rl.Named, rl.Window, rl.Anonymous, rl.Window)
+	}
+	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "program\tname\tnewcomer\tregular\tfrequent\tsuspended\tlapsed")
 	for _, p := range cat.Programs {
@@ -179,14 +263,21 @@ func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
 	if len(cat.Programs) > 0 {
 		p := cat.Programs[0]
 		auth := ""
-		if o.auth == mockserver.AuthBearer {
+		switch o.auth {
+		case mockserver.AuthBearer:
 			auth = " -H 'Authorization: Bearer dev-token'"
+		case mockserver.AuthJWT:
+			auth = " -H 'Authorization: Bearer " + devJWT + "'"
 		}
 		fmt.Fprintf(w, "\nTry:\n  curl -s -H 'ET-Client-Name: acme-travelapp'%s %s/v1/programs/%d/members/%d/transactions?perPage=5\n",
 			auth, url, p.ID, p.Personas.Regular)
 	}
 	fmt.Fprintf(w, "Catalog: %s/__mock/catalog · OpenAPI: %s/openapi.yaml · stop with Ctrl-C\n", url, url)
 }
+
+// devJWT is a token --auth jwt accepts until 2100: {"alg":"HS256","typ":"JWT"},
+// {"sub":"dev","exp":4102444800}, and a signature the mock does not check.
+const devJWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXYiLCJleHAiOjQxMDI0NDQ4MDB9.ZGV2LXNpZ25hdHVyZQ"
 
 // healthcheck asks a running mock for /healthz; the container image uses
 // it as its HEALTHCHECK because a scratch image has no shell or curl.

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/membersmock/membersmock/fixtures"
+	"github.com/membersmock/membersmock/mockserver"
+	"github.com/membersmock/membersmock/spec"
+)
+
+func envOf(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestFlagsDefaults(t *testing.T) {
+	o, err := parseFlags(nil, envOf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.auth != mockserver.AuthNone || o.rateLimit != nil || o.shutdownTimeout != 10*time.Second {
+		t.Fatalf("defaults: auth %q, rate limit %v, shutdown %s", o.auth, o.rateLimit, o.shutdownTimeout)
+	}
+	if o.limits.MaxURLBytes != mockserver.DefaultMaxURLBytes || o.limits.MaxHeaderBytes != mockserver.DefaultMaxHeaderBytes {
+		t.Fatalf("default limits %+v", o.limits)
+	}
+}
+
+func TestFlagsModes(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		env  []string
+		want func(options) bool
+	}{
+		{"--auth jwt", []string{"--auth", "jwt"}, nil,
+			func(o options) bool { return o.auth == mockserver.AuthJWT }},
+		{"MOCK_AUTH=jwt", nil, []string{"MOCK_AUTH", "jwt"},
+			func(o options) bool { return o.auth == mockserver.AuthJWT }},
+		{"--rate-limit alone takes the default budgets", []string{"--rate-limit"}, nil,
+			func(o options) bool { return o.rateLimit != nil && *o.rateLimit == mockserver.DefaultRateLimit() }},
+		{"--rate-limit with budgets", []string{"--rate-limit", "--rate-limit-anonymous", "0", "--rate-limit-named", "5", "--rate-limit-window", "1m"}, nil,
+			func(o options) bool {
+				return o.rateLimit != nil && o.rateLimit.Anonymous == 0 && o.rateLimit.Named == 5 && o.rateLimit.Window == time.Minute
+			}},
+		{"MOCK_RATE_LIMIT and its budgets", nil, []string{"MOCK_RATE_LIMIT", "true", "MOCK_RATE_LIMIT_ANONYMOUS", "2", "MOCK_RATE_LIMIT_NAMED", "20", "MOCK_RATE_LIMIT_WINDOW", "10s"},
+			func(o options) bool {
+				return o.rateLimit != nil && o.rateLimit.Anonymous == 2 && o.rateLimit.Named == 20 && o.rateLimit.Window == 10*time.Second
+			}},
+		{"a flag wins over its variable", []string{"--rate-limit-named", "7"}, []string{"MOCK_RATE_LIMIT", "1", "MOCK_RATE_LIMIT_NAMED", "5"},
+			func(o options) bool { return o.rateLimit != nil && o.rateLimit.Named == 7 }},
+		{"--rate-limit=false over MOCK_RATE_LIMIT", []string{"--rate-limit=false"}, []string{"MOCK_RATE_LIMIT", "true"},
+			func(o options) bool { return o.rateLimit == nil }},
+		{"budgets without --rate-limit change nothing", []string{"--rate-limit-named", "5"}, nil,
+			func(o options) bool { return o.rateLimit == nil }},
+		{"limits", []string{"--max-url-bytes", "4096", "--max-header-bytes", "65536"}, nil,
+			func(o options) bool { return o.limits.MaxURLBytes == 4096 && o.limits.MaxHeaderBytes == 65536 }},
+		{"limits from the environment", nil, []string{"MOCK_MAX_URL_BYTES", "2048", "MOCK_MAX_HEADER_BYTES", "2048"},
+			func(o options) bool { return o.limits.MaxURLBytes == 2048 && o.limits.MaxHeaderBytes == 2048 }},
+		{"--shutdown-timeout", []string{"--shutdown-timeout", "250ms"}, nil,
+			func(o options) bool { return o.shutdownTimeout == 250*time.Millisecond }},
+		{"MOCK_SHUTDOWN_TIMEOUT", nil, []string{"MOCK_SHUTDOWN_TIMEOUT", "1m"},
+			func(o options) bool { return o.shutdownTimeout == time.Minute }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parseFlags(tc.args, envOf(tc.env...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(o) {
+				t.Fatalf("options %+v (rate limit %+v)", o, o.rateLimit)
+			}
+		})
+	}
+}
+
+func TestFlagsRefused(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  []string
+		want string // in the error
+	}{
+		{[]string{"--auth", "basic"}, nil, "--auth"},
+		{nil, []string{"MOCK_AUTH", "oauth"}, "--auth"},
+		{nil, []string{"MOCK_RATE_LIMIT", "maybe"}, "MOCK_RATE_LIMIT"},
+		{[]string{"--rate-limit", "--rate-limit-named", "0"}, nil, "--rate-limit-named"},
+		{[]string{"--rate-limit", "--rate-limit-anonymous", "-1"}, nil, "--rate-limit-anonymous"},
+		{[]string{"--rate-limit", "--rate-limit-window", "0s"}, nil, "--rate-limit-window"},
+		{[]string{"--rate-limit", "--rate-limit-window", "soon"}, nil, "--rate-limit-window"},
+		{[]string{"--max-url-bytes", "10"}, nil, "--max-url-bytes"},
+		{[]string{"--max-header-bytes", "100000000"}, nil, "--max-header-bytes"},
+		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
+	}
+	for _, tc := range cases {
+		_, err := parseFlags(tc.args, envOf(tc.env...))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("args %v env %v: error %v, want one about %s", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestServerTimeouts(t *testing.T) {
+	srv := newHTTPServer(http.NotFoundHandler())
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
+		t.Fatalf("a timeout is off: header %s read %s write %s idle %s",
+			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
+	}
+	if srv.ReadHeaderTimeout > srv.ReadTimeout || srv.ReadTimeout > srv.WriteTimeout {
+		t.Fatalf("timeouts out of order: header %s read %s write %s", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout)
+	}
+}
+
+// TestOversizedRequestsGetTheErrorBody serves the mock through the server
+// main builds: its own header limit is far enough above the mock's that a
+// 64 KB header or a 16 KB URL gets the mock's JSON 414/431, not net/http's
+// plain-text answer.
+func TestOversizedRequestsGetTheErrorBody(t *testing.T) {
+	data, err := fixtures.New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := spec.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := mockserver.New(mockserver.Config{Dataset: data, Validator: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Config = newHTTPServer(h)
+	ts.Start()
+	defer ts.Close()
+
+	for _, tc := range []struct {
+		name   string
+		path   string
+		header string
+		status int
+	}{
+		{"64 KB header", "/v1/programs/1", strings.Repeat("a", 64<<10), 431},
+		{"512 KB header", "/v1/programs/1", strings.Repeat("a", 512<<10), 431},
+		{"16 KB query", "/v1/programs/1/members?customerId=" + strings.Repeat("a", 16<<10), "", 414},
+		{"256 KB query", "/v1/programs/1/members?customerId=" + strings.Repeat("a", 256<<10), "", 414},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, ts.URL+tc.path, nil)
+			req.Header.Set("ET-Client-Name", "acme-tests")
+			if tc.header != "" {
+				req.Header.Set("X-Large", tc.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %.200s", resp.StatusCode, tc.status, body)
+			}
+			if err := v.ValidateErrorBody(body); err != nil {
+				t.Fatalf("%v\n%.200s", err, body)
+			}
+			var e struct{ CorrelationID string }
+			_ = json.Unmarshal(body, &e)
+			if e.CorrelationID == "" || e.CorrelationID != resp.Header.Get("X-Correlation-Id") {
+				t.Fatalf("correlationId %q, header %q", e.CorrelationID, resp.Header.Get("X-Correlation-Id"))
+			}
+		})
+	}
+}
