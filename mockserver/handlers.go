@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,6 +15,64 @@ import (
 // api answers the contract's operations from one dataset.
 type api struct {
 	data *fixtures.Dataset
+
+	// bodies holds encoded 200 bodies by path and raw query: every answer is
+	// a pure function of them (the dataset never changes), so a hit is byte
+	// for byte what encoding again would give. Only bodies asked for twice
+	// are kept, so that a scan over many members does not push out what a
+	// frontend keeps reloading. Created on first use, so that the zero api
+	// (plus data) is ready.
+	bodiesOnce sync.Once
+	bodies     *boundedCache[[]byte]
+}
+
+// Bounds of the body cache: a body is at most about 60 KB (a page of 100
+// transactions), most are well under 5 KB.
+const (
+	bodyCacheEntries = 4096
+	bodyCacheBytes   = 4 << 20
+)
+
+// cached answers 200 from the body cache and reports whether it did. Every
+// handler asks it first: errors are never cached (they carry the
+// correlation id), so a hit is a request that succeeded before.
+func (a *api) cached(c *gin.Context) bool {
+	var buf [256]byte
+	key, ok := bodyKey(buf[:0], c.Request)
+	if !ok {
+		return false
+	}
+	body, ok := a.bodyCache().get(key)
+	if ok {
+		c.Data(http.StatusOK, "application/json", body)
+	}
+	return ok
+}
+
+// respond answers 200 with v and keeps its encoding for next time.
+func (a *api) respond(c *gin.Context, v any) {
+	body := encodeJSON(v)
+	var buf [256]byte
+	if key, ok := bodyKey(buf[:0], c.Request); ok {
+		a.bodyCache().put(key, body, len(body))
+	}
+	c.Data(http.StatusOK, "application/json", body)
+}
+
+func (a *api) bodyCache() *boundedCache[[]byte] {
+	a.bodiesOnce.Do(func() { a.bodies = newBoundedCache[[]byte](bodyCacheEntries, bodyCacheBytes).admitOnSecondPut() })
+	return a.bodies
+}
+
+// bodyKey is the cache key of a request: the path the router matched and the
+// raw query the handlers read. Requests whose path has an encoding of its own
+// (RawPath) are not cached.
+func bodyKey(b []byte, r *http.Request) ([]byte, bool) {
+	if r.URL.RawPath != "" {
+		return b, false
+	}
+	b = appendField(b, r.URL.Path)
+	return appendField(b, r.URL.RawQuery), true
 }
 
 // idParam reads a path id. The validator has checked it is an integer of at
@@ -39,45 +98,76 @@ func (a *api) program(c *gin.Context) (fixtures.Program, bool) {
 	return p, ok
 }
 
+// programID resolves programId to a program that exists, answering 400 or
+// 404 exactly like program, mostly without building the Program (which copies
+// its lists): a program with members exists, and only one without (unknown,
+// or an overlay's empty program) needs the full look-up.
+func (a *api) programID(c *gin.Context) (int64, bool) {
+	id, ok := idParam(c, "programId")
+	if !ok {
+		return 0, false
+	}
+	if a.data.MemberCount(id) > 0 {
+		return id, true
+	}
+	if _, ok := a.data.Program(id); !ok {
+		abortWithError(c, http.StatusNotFound, fmt.Sprintf("Program %d was not found.", id))
+		return 0, false
+	}
+	return id, true
+}
+
 // member resolves programId and memberId. A member of another program is
 // not found, exactly like an unknown one.
-func (a *api) member(c *gin.Context) (fixtures.Program, fixtures.Member, bool) {
-	p, ok := a.program(c)
+func (a *api) member(c *gin.Context) (programID int64, m fixtures.Member, ok bool) {
+	programID, ok = a.programID(c)
 	if !ok {
-		return p, fixtures.Member{}, false
+		return 0, m, false
 	}
 	id, ok := idParam(c, "memberId")
 	if !ok {
-		return p, fixtures.Member{}, false
+		return programID, m, false
 	}
-	m, ok := a.data.Member(p.ID, id)
+	m, ok = a.data.Member(programID, id)
 	if !ok {
-		abortWithError(c, http.StatusNotFound, fmt.Sprintf("Member %d was not found in program %d.", id, p.ID))
+		abortWithError(c, http.StatusNotFound, fmt.Sprintf("Member %d was not found in program %d.", id, programID))
 	}
-	return p, m, ok
+	return programID, m, ok
 }
 
+// activity resolves programId and memberId to everything under the member,
+// answering 400 or 404 exactly as member does. It does not build the Member:
+// on a cache hit the activity is all there is to fetch.
 func (a *api) activity(c *gin.Context) (*fixtures.Activity, bool) {
-	p, m, ok := a.member(c)
+	p, ok := a.programID(c)
 	if !ok {
 		return nil, false
 	}
-	act, ok := a.data.Activity(p.ID, m.ID)
+	id, ok := idParam(c, "memberId")
 	if !ok {
-		// Member and Activity read the same generator; disagreement is a bug.
-		panic(fmt.Sprintf("member %d of program %d has no activity", m.ID, p.ID))
+		return nil, false
 	}
-	return act, true
+	act, ok := a.data.Activity(p, id)
+	if !ok {
+		abortWithError(c, http.StatusNotFound, fmt.Sprintf("Member %d was not found in program %d.", id, p))
+	}
+	return act, ok
 }
 
 func (a *api) getProgram(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	if p, ok := a.program(c); ok {
-		writeJSON(c, http.StatusOK, p)
+		a.respond(c, p)
 	}
 }
 
 func (a *api) getMembers(c *gin.Context) {
-	p, ok := a.program(c)
+	if a.cached(c) {
+		return
+	}
+	p, ok := a.programID(c)
 	if !ok {
 		return
 	}
@@ -87,27 +177,33 @@ func (a *api) getMembers(c *gin.Context) {
 	}
 	if customerID, ok := c.GetQuery("customerId"); ok {
 		var match []fixtures.Member
-		if m, ok := a.data.MemberByCustomerID(p.ID, customerID); ok {
+		if m, ok := a.data.MemberByCustomerID(p, customerID); ok {
 			match = append(match, m)
 		}
-		writeJSON(c, http.StatusOK, pageOf(match, pg))
+		a.respond(c, pageOf(match, pg))
 		return
 	}
-	total := a.data.MemberCount(p.ID)
+	total := a.data.MemberCount(p)
 	var items []fixtures.Member
 	if off := pg.offset(); off < total {
-		items = a.data.Members(p.ID, off, min(pg.perPage, total-off))
+		items = a.data.Members(p, off, min(pg.perPage, total-off))
 	}
-	writeJSON(c, http.StatusOK, newPage(items, total, pg))
+	a.respond(c, newPage(items, total, pg))
 }
 
 func (a *api) getMember(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	if _, m, ok := a.member(c); ok {
-		writeJSON(c, http.StatusOK, m)
+		a.respond(c, m)
 	}
 }
 
 func (a *api) getMemberTransactions(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	act, ok := a.activity(c)
 	if !ok {
 		return
@@ -128,20 +224,26 @@ func (a *api) getMemberTransactions(c *gin.Context) {
 			return t.PointDefinitionReference != nil && *t.PointDefinitionReference == ref
 		})
 	}
-	writeJSON(c, http.StatusOK, pageOf(items, pg))
+	a.respond(c, pageOf(items, pg))
 }
 
 func (a *api) getMemberPointPeriods(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	act, ok := a.activity(c)
 	if !ok {
 		return
 	}
 	if pg, ok := parsePaging(c); ok {
-		writeJSON(c, http.StatusOK, pageOf(act.PointPeriods, pg))
+		a.respond(c, pageOf(act.PointPeriods, pg))
 	}
 }
 
 func (a *api) getMemberPointPeriod(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	act, ok := a.activity(c)
 	if !ok {
 		return
@@ -152,7 +254,7 @@ func (a *api) getMemberPointPeriod(c *gin.Context) {
 	}
 	for _, pp := range act.PointPeriods {
 		if pp.ID == id {
-			writeJSON(c, http.StatusOK, pp)
+			a.respond(c, pp)
 			return
 		}
 	}
@@ -160,12 +262,18 @@ func (a *api) getMemberPointPeriod(c *gin.Context) {
 }
 
 func (a *api) getMemberRewardLadder(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	if act, ok := a.activity(c); ok {
-		writeJSON(c, http.StatusOK, act.RewardLadder)
+		a.respond(c, act.RewardLadder)
 	}
 }
 
 func (a *api) getMemberPointsHistory(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	act, ok := a.activity(c)
 	if !ok {
 		return
@@ -202,16 +310,19 @@ func (a *api) getMemberPointsHistory(c *gin.Context) {
 	if hasBefore {
 		items = filter(items, func(e *fixtures.PointEvent) bool { return e.CreatedAt.Before(before) })
 	}
-	writeJSON(c, http.StatusOK, pageOf(items, pg))
+	a.respond(c, pageOf(items, pg))
 }
 
 func (a *api) getMemberSuspensionPeriods(c *gin.Context) {
+	if a.cached(c) {
+		return
+	}
 	act, ok := a.activity(c)
 	if !ok {
 		return
 	}
 	if pg, ok := parsePaging(c); ok {
-		writeJSON(c, http.StatusOK, pageOf(act.Suspensions, pg))
+		a.respond(c, pageOf(act.Suspensions, pg))
 	}
 }
 
