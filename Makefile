@@ -11,7 +11,7 @@ BASE_URL ?= http://127.0.0.1:8080
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help run build test lint image conformance clean
+.PHONY: help run build test lint image conformance conformance-image clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,15 +22,71 @@ run: ## start the mock on $(ADDR) (flags: make run ARGS="--seed 7")
 build: ## build bin/mockserver and bin/conformance
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/...
 
-test: ## run every test: unit, HTTP, the Gherkin suite, containers
+test: ## run every test: unit, HTTP, the Gherkin suite, containers, then 5 s of each fuzz target
 	$(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz-short
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+image: ## build the mock's image $(IMAGE) (FROM scratch, static binary)
+	IMAGE=$(IMAGE) bash docker/build-image.sh
+
+conformance-image: ## run the Gherkin suite against IMAGE started through testcontainers
+	$(GO) run ./cmd/conformance --image $(IMAGE) $(ARGS)
 
 conformance: ## run the Gherkin suite against BASE_URL (make conformance BASE_URL=https://…)
 	$(GO) run ./cmd/conformance --base-url $(BASE_URL) $(ARGS)
 
 clean: ## remove build output
 	rm -rf bin
+
+# Benchmarks (issue 5). BENCHMARKS.md says how to read them.
+DURATION ?= 10s
+ROUNDS   ?= 2
+SOAK     ?= 5m
+
+.PHONY: bench bench-load bench-scale bench-soak bench-profile bench-bin
+
+bench: ## Go benchmarks: generation, validation, JSON encoding, the nine handlers
+	$(GO) test -run '^$$' -bench . -benchmem ./fixtures ./spec ./mockserver
+
+bench-bin:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/mockserver ./bench/baseline
+
+bench-load: bench-bin ## wrk: mock vs a bare net/http baseline (DURATION=10s ROUNDS=2), then the 1M-member scale run
+	$(GO) run ./bench -run load,scale -duration $(DURATION) -rounds $(ROUNDS)
+
+bench-scale: bench-bin ## 1M members × 3 programs: exec to ready, RSS after 10,000 requests
+	$(GO) run ./bench -run scale
+
+bench-soak: bench-bin ## RSS under full load for SOAK=5m
+	$(GO) run ./bench -run soak -soak $(SOAK)
+
+bench-profile: ## CPU profile of the mock under the three load scenarios (bin/mock.cpu.pprof)
+	@mkdir -p bin
+	$(GO) run ./bench -run profile -duration $(DURATION)
+	$(GO) tool pprof -top -nodecount=40 bin/mock.cpu.pprof | head -50
+
+# Reliability (issue 6): fuzzing and the soak. docs/modes.md says more.
+FUZZTIME    ?= 10s
+FUZZ_PKG    := ./mockserver/
+CONNECTIONS ?= 64
+# DURATION is shared with the benchmarks (10s there); the soak's own
+# default is 60s unless DURATION is given on the command line.
+SOAK_DURATION = $(if $(filter command line environment,$(origin DURATION)),$(DURATION),60s)
+
+.PHONY: fuzz fuzz-short soak
+
+fuzz: ## run each fuzz target for FUZZTIME (default 10s), one after the other
+	@for t in $$($(GO) test -list '^Fuzz' $(FUZZ_PKG) | grep '^Fuzz'); do \
+		echo "fuzz: $$t for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $(FUZZ_PKG) || exit 1; \
+	done
+
+fuzz-short: ## run each fuzz target for 5s (part of make test)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+soak: ## wrk at 64 connections for 60s against the mock: zero non-2xx, zero socket errors, RSS stable (DURATION=10m)
+	DURATION=$(SOAK_DURATION) CONNECTIONS=$(CONNECTIONS) GO=$(GO) bench/soak.sh
