@@ -1,0 +1,168 @@
+// Command conformance runs the Members API conformance suite against a
+// deployment: the mock (its catalog supplies the ids) or a real
+// implementation (a --profile file supplies them). Every response is checked
+// against the OpenAPI document and the contract's rules. It prints godog's
+// progress, then a one-screen summary with the contract coverage.
+//
+// With --image it first starts that image through testcontainers, runs the
+// suite against the mapped port, prints the container's log when anything
+// fails, and always removes the container.
+//
+// Exit status: 0 when every scenario that ran passed (skipped scenarios are
+// listed with their reason but do not fail the run), 1 when a scenario
+// failed, 2 on a usage or setup error such as an unreachable target, 130
+// when interrupted.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/membersmock/membersmock/internal/container"
+	"github.com/membersmock/membersmock/steps"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+)
+
+func main() {
+	// testcontainers announces every Docker connection on stderr; the
+	// summary says all a reader needs.
+	tclog.SetDefault(tclog.NewNoopLogger())
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	baseURL := fs.String("base-url", os.Getenv("CONFORMANCE_BASE_URL"), "base URL of the target, e.g. http://127.0.0.1:8080 (env CONFORMANCE_BASE_URL)")
+	profile := fs.String("profile", "", "YAML file mapping traits to the target's ids; without it the ids come from the mock's /__mock/catalog")
+	tags := fs.String("tags", steps.DefaultTags, "godog tag expression selecting scenarios, e.g. \"@paging && ~@auth\"")
+	token := fs.String("token", os.Getenv("CONFORMANCE_TOKEN"), "bearer token sent on every request (env CONFORMANCE_TOKEN)")
+	clientName := fs.String("client-name", steps.DefaultClientName, "value of the ET-Client-Name header")
+	concurrency := fs.Int("concurrency", 0, "scenarios run at once (default 2 per CPU)")
+	format := fs.String("format", "progress", "console format: progress or pretty")
+	junit := fs.String("junit", "", "write a JUnit XML report to this file")
+	cucumber := fs.String("cucumber", "", "write a Cucumber JSON report to this file")
+	coverage := fs.String("coverage", "", "write the contract coverage as JSON to this file")
+	featuresDir := fs.String("features", "", "run the feature files in this directory instead of the built-in ones")
+	maxPages := fs.Int("max-pages", steps.DefaultMaxPages, "most pages visited when walking one list; longer lists are sampled")
+	image := fs.String("image", "", "start this Docker image through testcontainers and run the suite against it (instead of --base-url)")
+	env := container.EnvFlag{}
+	fs.Var(env, "env", "KEY=VALUE set in the --image container; repeat for more")
+	port := fs.String("port", "8080/tcp", "the --image container's HTTP port")
+	waitPath := fs.String("wait-path", "/healthz", "path that answers 200 once the --image container is ready")
+	startupTimeout := fs.Duration("startup-timeout", 30*time.Second, "how long the --image container may take to become ready")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conformance: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if (*baseURL == "") == (*image == "") {
+		fmt.Fprintln(stderr, "conformance: give either --base-url (or CONFORMANCE_BASE_URL) or --image")
+		return 2
+	}
+	if *format != "progress" && *format != "pretty" {
+		fmt.Fprintf(stderr, "conformance: --format must be progress or pretty, not %q\n", *format)
+		return 2
+	}
+
+	cfg := steps.Config{
+		BaseURL:     *baseURL,
+		Token:       *token,
+		ClientName:  *clientName,
+		Tags:        *tags,
+		Concurrency: *concurrency,
+		Format:      *format,
+		Output:      stdout,
+		JUnit:       *junit,
+		Cucumber:    *cucumber,
+		MaxPages:    *maxPages,
+		Colors:      isTerminal(stdout),
+	}
+	if *profile != "" {
+		p, err := steps.LoadProfile(*profile)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: %v\n", err)
+			return 2
+		}
+		cfg.Profile = p
+	}
+	if *featuresDir != "" {
+		cfg.Paths = []string{*featuresDir}
+	}
+
+	var res steps.Result
+	var err error
+	if *image != "" {
+		opts := container.Options{Image: *image, Env: env, Port: *port, WaitPath: *waitPath, StartupTimeout: *startupTimeout}
+		err = container.Run(context.Background(), opts, func(ctx context.Context, t *container.Target) error {
+			fmt.Fprintf(stdout, "conformance: %s is ready at %s\n", *image, t.BaseURL)
+			cfg.BaseURL = t.BaseURL
+			var runErr error
+			res, runErr = steps.Run(ctx, cfg)
+			if runErr != nil || !res.OK() {
+				if logs, lerr := t.Logs(ctx); lerr == nil {
+					fmt.Fprintf(stderr, "--- log of the %s container ---\n%s--- end of log ---\n", *image, logs)
+				}
+			}
+			return runErr
+		})
+		if errors.Is(err, container.ErrInterrupted) {
+			fmt.Fprintln(stderr, "conformance: interrupted; the container was removed")
+			return 130
+		}
+	} else {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		res, err = steps.Run(ctx, cfg)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "conformance:", err)
+		return 2
+	}
+	fmt.Fprintln(stdout)
+	if err := res.WriteSummary(stdout); err != nil {
+		fmt.Fprintf(stderr, "conformance: writing the summary: %v\n", err)
+	}
+	if *coverage != "" {
+		if err := writeJSON(*coverage, res.Coverage); err != nil {
+			fmt.Fprintf(stderr, "conformance: writing the coverage: %v\n", err)
+			return 2
+		}
+	}
+	if !res.OK() {
+		return 1
+	}
+	return 0
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// isTerminal reports whether w is a character device, to colour the
+// console output only for people.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

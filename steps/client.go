@@ -1,0 +1,470 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/membersmock/membersmock/spec"
+)
+
+// maxBody bounds how much of a response the client reads; a page of 100
+// items is a few tens of kilobytes.
+const maxBody = 32 << 20
+
+// client talks to the target. It is shared by all scenarios of a run and
+// holds no per-scenario state.
+type client struct {
+	base       *url.URL // scheme, host and the deployment's own path prefix
+	http       *http.Client
+	token      string
+	clientName string
+	validator  *spec.Validator
+	coverage   *coverageRecorder
+}
+
+func newClient(baseURL string, hc *http.Client, token, clientName string, v *spec.Validator, cov *coverageRecorder) (*client, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("parsing the base URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("base URL %q: want http(s)://host[:port][/prefix]", baseURL)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return &client{base: u, http: hc, token: token, clientName: clientName, validator: v, coverage: cov}, nil
+}
+
+// correlation says what the client sends as X-Correlation-Id.
+type correlation int
+
+const (
+	correlationFresh correlation = iota // a new random id per request (the default)
+	correlationNone                     // no header
+	correlationFixed                    // call.correlationID
+)
+
+// credentials says what the client sends as Authorization.
+type credentials int
+
+const (
+	credentialsConfigured credentials = iota // "Bearer <token>" when a token is configured
+	credentialsNone                          // no header
+	credentialsRaw                           // call.authorization as it is
+)
+
+// call is one request to make.
+type call struct {
+	method        string // GET when empty
+	path          string // API path, e.g. /v1/programs/1/members
+	query         url.Values
+	noClientName  bool
+	correlation   correlation
+	correlationID string
+	credentials   credentials
+	authorization string
+	header        http.Header // extra headers
+}
+
+// exchange is a request and its response.
+type exchange struct {
+	method     string
+	path       string // API path
+	query      url.Values
+	sentID     string // X-Correlation-Id sent, "" when none
+	status     int
+	header     http.Header
+	body       []byte
+	op         spec.Operation
+	documented bool
+	date       time.Time // the Date header, zero when absent
+	decoded    any       // the body, once decoded
+	problems   []problem // the rules for every response that it breaks
+}
+
+// problem is one way a response breaks a rule that holds for every
+// response, by the kind of rule.
+type problem struct {
+	kind problemKind
+	text string
+}
+
+type problemKind int
+
+const (
+	problemSchema      problemKind = iota // status, headers or body against the OpenAPI document
+	problemCorrelation                    // X-Correlation-Id
+	problemContentType                    // application/json, and a body that is JSON
+	problemErrorBody                      // the Error body agreeing with its response
+	problemTimestamps                     // RFC 3339 in UTC with a Z
+)
+
+// problemsOf returns the texts of the problems of some kinds.
+func (e *exchange) problemsOf(kinds ...problemKind) []string {
+	var out []string
+	for _, p := range e.problems {
+		if slices.Contains(kinds, p.kind) {
+			out = append(out, p.text)
+		}
+	}
+	return out
+}
+
+// contractError is the error of a response that breaks rules that hold for
+// every response; the exchange says which.
+type contractError struct {
+	ex *exchange
+}
+
+func (e *contractError) Error() string {
+	texts := make([]string, len(e.ex.problems))
+	for i, p := range e.ex.problems {
+		texts[i] = p.text
+	}
+	return fmt.Sprintf("%s answered %d, which breaks the contract:\n%s", e.ex.target(), e.ex.status, strings.Join(texts, "\n"))
+}
+
+// target names the request for messages, e.g. "GET /v1/programs/1/members?page=2".
+func (e *exchange) target() string {
+	s := e.method + " " + e.path
+	if len(e.query) > 0 {
+		s += "?" + e.query.Encode()
+	}
+	return s
+}
+
+// json decodes the body, numbers as json.Number so that int64 ids survive.
+func (e *exchange) json() (any, error) {
+	if e.decoded != nil {
+		return e.decoded, nil
+	}
+	v, err := decodeJSON(e.body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: decoding the body: %w", e.target(), err)
+	}
+	e.decoded = v
+	return v, nil
+}
+
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// object decodes a JSON object body.
+func (e *exchange) object() (object, error) {
+	v, err := e.json()
+	if err != nil {
+		return nil, err
+	}
+	o, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: the body is not a JSON object", e.target())
+	}
+	return o, nil
+}
+
+// do sends the call, records coverage and checks the response against the
+// spec and the contract. The exchange is returned even when the check
+// fails, so that callers can still describe it.
+func (c *client) do(ctx context.Context, cl call) (*exchange, error) {
+	u := *c.base
+	u.Path = c.base.Path + cl.path
+	u.RawPath = ""
+	if len(cl.query) > 0 {
+		u.RawQuery = cl.query.Encode()
+	}
+	method := cl.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("building %s %s: %w", method, cl.path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if !cl.noClientName && c.clientName != "" {
+		req.Header.Set("ET-Client-Name", c.clientName)
+	}
+	ex := &exchange{method: method, path: cl.path, query: cl.query}
+	switch cl.correlation {
+	case correlationFresh:
+		ex.sentID = newCorrelationID()
+	case correlationFixed:
+		ex.sentID = cl.correlationID
+	}
+	if ex.sentID != "" {
+		req.Header.Set("X-Correlation-Id", ex.sentID)
+	}
+	switch cl.credentials {
+	case credentialsConfigured:
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+	case credentialsRaw:
+		req.Header.Set("Authorization", cl.authorization)
+	}
+	for k, vs := range cl.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ex.target(), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the response: %w", ex.target(), err)
+	}
+	ex.status, ex.header, ex.body = resp.StatusCode, resp.Header, body
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		ex.date = d.UTC()
+	}
+
+	// The validator and the coverage see the API path, without the
+	// deployment's own prefix (e.g. /personalisation).
+	vreq := req.Clone(ctx)
+	vreq.URL.Path, vreq.URL.RawPath = cl.path, ""
+	ex.op, ex.documented = c.coverage.record(vreq, cl.path, ex.status)
+
+	if ex.documented {
+		verdict := verdicts.judge(c.validator, vreq, resp, body, func() string {
+			vresp := &http.Response{
+				StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header,
+				Body: io.NopCloser(bytes.NewReader(body)), Request: vreq,
+			}
+			if err := c.validator.ValidateResponse(vreq, vresp); err != nil {
+				return err.Error()
+			}
+			return ""
+		})
+		if verdict != "" {
+			ex.problems = append(ex.problems, problem{problemSchema, verdict})
+		}
+	} else if ex.status >= 400 {
+		if err := c.validator.ValidateErrorBody(body); err != nil {
+			ex.problems = append(ex.problems, problem{problemErrorBody, err.Error()})
+		}
+	}
+	ex.problems = append(ex.problems, c.contractProblems(ex)...)
+	if len(ex.problems) > 0 {
+		return ex, &contractError{ex}
+	}
+	return ex, nil
+}
+
+// contractProblems checks the rules of the contract that hold for every
+// response and that a schema cannot express.
+func (c *client) contractProblems(ex *exchange) []problem {
+	var out []problem
+	add := func(kind problemKind, texts ...string) {
+		for _, t := range texts {
+			out = append(out, problem{kind, t})
+		}
+	}
+	got := ex.header.Get("X-Correlation-Id")
+	switch {
+	case got == "":
+		add(problemCorrelation, "X-Correlation-Id: every response must carry X-Correlation-Id, this one has none")
+	case ex.sentID != "" && got != ex.sentID:
+		add(problemCorrelation, fmt.Sprintf("X-Correlation-Id: the request sent %q, the response carries %q; it must be echoed", ex.sentID, got))
+	}
+	if mt, _, err := mime.ParseMediaType(ex.header.Get("Content-Type")); err != nil || mt != "application/json" {
+		add(problemContentType, fmt.Sprintf("Content-Type: bodies must be application/json, got %q", ex.header.Get("Content-Type")))
+	}
+	v, err := decodeJSON(ex.body)
+	if err != nil {
+		add(problemContentType, fmt.Sprintf("body: not JSON: %v", err))
+		return out
+	}
+	ex.decoded = v
+	if ex.status != http.StatusOK {
+		add(problemErrorBody, errorBodyProblems(ex, v)...)
+	}
+	add(problemTimestamps, timestampProblems("", v)...)
+	return out
+}
+
+// errorBodyProblems checks what the Error schema cannot: that the body agrees
+// with the response it is in.
+func errorBodyProblems(ex *exchange, v any) []string {
+	o, ok := v.(map[string]any)
+	if !ok {
+		return []string{"Error body: not a JSON object"}
+	}
+	var out []string
+	if s, _ := o["status"].(json.Number); s.String() != fmt.Sprint(ex.status) {
+		out = append(out, fmt.Sprintf("Error body: status is %v, the response's status is %d", o["status"], ex.status))
+	}
+	if want := http.StatusText(ex.status); want != "" && o["title"] != want {
+		out = append(out, fmt.Sprintf("Error body: title is %q, want the HTTP reason %q", o["title"], want))
+	}
+	if id := ex.header.Get("X-Correlation-Id"); o["correlationId"] != id {
+		out = append(out, fmt.Sprintf("Error body: correlationId is %q, the X-Correlation-Id header is %q; they must be equal", o["correlationId"], id))
+	}
+	if msg, _ := o["message"].(string); strings.TrimSpace(msg) == "" {
+		out = append(out, "Error body: message is empty; it must say what went wrong")
+	}
+	if errs, ok := o["errors"].([]any); ok {
+		seen := map[string]bool{}
+		for i, e := range errs {
+			eo, _ := e.(map[string]any)
+			field, _ := eo["field"].(string)
+			if field == "" {
+				out = append(out, fmt.Sprintf("Error body: errors[%d].field is empty; it must name the parameter", i))
+				continue
+			}
+			if seen[field] {
+				out = append(out, fmt.Sprintf("Error body: errors[] names %q more than once; one entry per offending parameter", field))
+			}
+			seen[field] = true
+		}
+	}
+	return out
+}
+
+// timestampKeys are the body properties the contract types as date-time.
+var timestampKeys = map[string]bool{
+	"createdAt": true, "updatedAt": true, "validFrom": true, "expireAt": true,
+	"cancelledAt": true, "startAt": true, "endAt": true,
+}
+
+// utcTimestamp is RFC 3339 in UTC with the Z suffix, as the contract says.
+var utcTimestamp = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`)
+
+// timestampProblems finds date-times that are not RFC 3339 UTC with a Z.
+func timestampProblems(path string, v any) []string {
+	var out []string
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if k == "metadata" {
+				continue // free-form: may hold anything
+			}
+			if timestampKeys[k] {
+				if s, ok := t[k].(string); ok {
+					if !utcTimestamp.MatchString(s) {
+						out = append(out, fmt.Sprintf("Timestamps: %s is %q; timestamps must be RFC 3339 in UTC with a Z suffix, e.g. 2025-03-14T08:15:00Z", p, s))
+					} else if _, err := time.Parse(time.RFC3339, s); err != nil {
+						out = append(out, fmt.Sprintf("Timestamps: %s is %q, not a valid date-time: %v", p, s, err))
+					}
+				}
+				continue
+			}
+			out = append(out, timestampProblems(p, t[k])...)
+		}
+	case []any:
+		for i, e := range t {
+			out = append(out, timestampProblems(fmt.Sprintf("%s[%d]", path, i), e)...)
+			if len(out) > 5 {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+func newCorrelationID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "conformance-" + hex.EncodeToString(b[:])
+}
+
+// errNotOK builds the error for an exchange that should have been a 200.
+func errNotOK(ex *exchange) error {
+	msg := string(ex.body)
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	return fmt.Errorf("%s answered %d, want 200: %s", ex.target(), ex.status, msg)
+}
+
+var errNoResponse = errors.New("no request has been made in this scenario yet")
+
+// verdicts remembers what the spec validator said of responses it has
+// judged before. Its verdict is a pure function of the validator, the
+// request's method and path, and the response's status, headers and body,
+// so a response seen again (the same page read by many scenarios, or by many
+// runs in one process) is not validated again. X-Correlation-Id and Date
+// differ on every response: the document requires X-Correlation-Id to be a
+// string and nothing more, so only its presence is part of the key (the
+// client checks its value itself, on every response).
+var verdicts = &verdictCache{entries: map[[sha256.Size]byte]string{}}
+
+type verdictCache struct {
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]string
+}
+
+// verdictCacheSize bounds the cache; when full it starts over.
+const verdictCacheSize = 1 << 16
+
+func (vc *verdictCache) judge(v *spec.Validator, req *http.Request, resp *http.Response, body []byte, validate func() string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%p\n%s %s\n%d\n", v, req.Method, req.URL.Path, resp.StatusCode)
+	names := make([]string, 0, len(resp.Header))
+	for k := range resp.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		switch k {
+		case "Date", "Content-Length":
+			continue
+		case "X-Correlation-Id":
+			fmt.Fprintf(h, "%s: (%d values)\n", k, len(resp.Header[k]))
+		default:
+			fmt.Fprintf(h, "%s: %q\n", k, resp.Header[k])
+		}
+	}
+	fmt.Fprintf(h, "\n")
+	h.Write(body)
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+
+	vc.mu.Lock()
+	verdict, ok := vc.entries[key]
+	vc.mu.Unlock()
+	if ok {
+		return verdict
+	}
+	verdict = validate()
+	vc.mu.Lock()
+	if len(vc.entries) >= verdictCacheSize {
+		clear(vc.entries)
+	}
+	vc.entries[key] = verdict
+	vc.mu.Unlock()
+	return verdict
+}

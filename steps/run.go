@@ -1,0 +1,252 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/membersmock/membersmock/features"
+	"github.com/membersmock/membersmock/spec"
+)
+
+// DefaultTags runs every scenario except those that need a target in a
+// special mode: authentication on, rate limiting, fault injection.
+const DefaultTags = "~@auth && ~@rate-limit && ~@fault"
+
+// DefaultClientName is sent as ET-Client-Name unless Config says otherwise.
+const DefaultClientName = "membersmock-conformance"
+
+// DefaultMaxPages bounds every walk through the pages of one list; see
+// Config.MaxPages.
+const DefaultMaxPages = 300
+
+// Config says what to run against which target.
+type Config struct {
+	// BaseURL is the target, e.g. http://127.0.0.1:8080 or
+	// https://api.staging.entur.io/personalisation. Required.
+	BaseURL string
+	// Token, when set, is sent as "Authorization: Bearer <token>".
+	Token string
+	// ClientName is sent as ET-Client-Name; empty means DefaultClientName.
+	ClientName string
+	// Profile maps traits to ids. Nil reads it from the mock's
+	// GET /__mock/catalog.
+	Profile *Profile
+	// Tags is a godog tag expression ("@paging && ~@slow"); empty means
+	// DefaultTags.
+	Tags string
+	// Concurrency is how many scenarios run at once; 0 means 2×CPUs.
+	Concurrency int
+	// Format is godog's console format: "progress" (default), "pretty",
+	// or any other godog formatter.
+	Format string
+	// Output receives the console format; nil discards it.
+	Output io.Writer
+	// JUnit and Cucumber, when set, are files to write JUnit XML and
+	// Cucumber JSON reports to.
+	JUnit, Cucumber string
+	// HTTPClient makes the requests; nil means a client with a 30 s timeout.
+	HTTPClient *http.Client
+	// Validator checks every response; nil builds one from package spec.
+	Validator *spec.Validator
+	// Paths are feature files or directories on disk; empty runs the
+	// features embedded in package features.
+	Paths []string
+	// MaxPages bounds a walk through one list (0 means DefaultMaxPages).
+	// A list with more pages is sampled: its first MaxPages-1 pages and
+	// its last page are visited, and rules that need the whole list fail
+	// with a message saying so.
+	MaxPages int
+	// Colors turns on ANSI colours in the console format.
+	Colors bool
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Target    string // the base URL
+	Profile   string // where the profile came from
+	Tags      string
+	Passed    int
+	Failed    int
+	Skipped   int
+	Undefined int // scenarios with a step no definition matches (a suite bug)
+	Failures  []Failure
+	Skips     []Skip
+	Coverage  Coverage
+	Duration  time.Duration
+}
+
+// Failure is a scenario that failed: Scenario names the rule.
+type Failure struct {
+	Scenario string // the scenario's name, which states the rule
+	Location string // feature file and line, e.g. paging.feature:42
+	Step     string // the step that failed
+	Message  string // why, with the validator's or the check's own words
+}
+
+// Skip is a scenario that did not run, and why.
+type Skip struct {
+	Scenario string
+	Location string
+	Reason   string
+}
+
+// OK reports whether every scenario that ran passed. Skipped scenarios do
+// not make a run fail; they are listed with their reason.
+func (r Result) OK() bool { return r.Failed == 0 && r.Undefined == 0 }
+
+// Run runs the suite against cfg.BaseURL. The error is for problems that
+// prevent a run (bad configuration, an unreachable target, an unreadable
+// catalog); contract violations are in the Result.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	start := time.Now()
+	if cfg.BaseURL == "" {
+		return Result{}, errors.New("conformance: the base URL of the target is required")
+	}
+	if cfg.ClientName == "" {
+		cfg.ClientName = DefaultClientName
+	}
+	if cfg.Tags == "" {
+		cfg.Tags = DefaultTags
+	}
+	if err := checkTags(cfg.Tags); err != nil {
+		return Result{}, err
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 2 * runtime.NumCPU()
+	}
+	if cfg.Format == "" {
+		cfg.Format = "progress"
+	}
+	if cfg.Output == nil {
+		cfg.Output = io.Discard
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
+	if cfg.MaxPages < 2 {
+		cfg.MaxPages = 2
+	}
+	if cfg.Validator == nil {
+		v, err := spec.NewValidator()
+		if err != nil {
+			return Result{}, fmt.Errorf("conformance: building the spec validator: %w", err)
+		}
+		cfg.Validator = v
+	}
+	format := cfg.Format
+	for _, report := range []struct{ name, path string }{{"junit", cfg.JUnit}, {"cucumber", cfg.Cucumber}} {
+		if report.path == "" {
+			continue
+		}
+		if strings.Contains(report.path, ",") {
+			return Result{}, fmt.Errorf("conformance: the %s report path %q must not contain a comma", report.name, report.path)
+		}
+		format += "," + report.name + ":" + report.path
+	}
+
+	profile := cfg.Profile
+	if profile == nil {
+		p, err := CatalogProfile(ctx, cfg.HTTPClient, cfg.BaseURL)
+		if err != nil {
+			return Result{}, fmt.Errorf("conformance: %w", err)
+		}
+		profile = p
+	} else if err := probe(ctx, cfg.HTTPClient, cfg.BaseURL, profile); err != nil {
+		return Result{}, err
+	}
+
+	cov := newCoverageRecorder(cfg.Validator)
+	cl, err := newClient(cfg.BaseURL, cfg.HTTPClient, cfg.Token, cfg.ClientName, cfg.Validator, cov)
+	if err != nil {
+		return Result{}, fmt.Errorf("conformance: %w", err)
+	}
+	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, results: newResultRecorder()}
+
+	opts := &godog.Options{
+		Format:         format,
+		Output:         cfg.Output,
+		Concurrency:    cfg.Concurrency,
+		Tags:           cfg.Tags,
+		Strict:         true,
+		NoColors:       !cfg.Colors,
+		DefaultContext: ctx,
+		Paths:          cfg.Paths,
+	}
+	if len(cfg.Paths) == 0 {
+		opts.FS, opts.Paths = features.FS, []string{"."}
+	}
+	status := godog.TestSuite{
+		Name:                "conformance",
+		ScenarioInitializer: su.initScenario,
+		Options:             opts,
+	}.Run()
+	if status == 2 {
+		return Result{}, errors.New("conformance: godog could not run the suite (bad feature path, tag expression or format; its message is on stderr)")
+	}
+
+	res := su.results.result()
+	res.Target, res.Profile, res.Tags = cfg.BaseURL, profile.Source, cfg.Tags
+	res.Coverage = cov.snapshot()
+	res.Duration = time.Since(start)
+	if status != 0 && res.OK() {
+		// godog saw a failure the hooks did not (e.g. a scenario without steps).
+		res.Failed++
+		res.Failures = append(res.Failures, Failure{Scenario: "(suite)", Message: "godog reported a failure that no scenario recorded; see its output"})
+	}
+	return res, nil
+}
+
+// checkTags rejects expressions godog would crash on (an empty term).
+func checkTags(expr string) error {
+	for _, or := range strings.Split(expr, ",") {
+		for _, term := range strings.Split(or, "&&") {
+			t := strings.TrimSpace(term)
+			t = strings.TrimPrefix(t, "~")
+			if !strings.HasPrefix(t, "@") || len(t) < 2 || strings.ContainsAny(t, " \t") {
+				return fmt.Errorf("conformance: tag expression %q: %q is not a tag; write e.g. \"@paging && ~@auth\"", expr, strings.TrimSpace(term))
+			}
+		}
+	}
+	return nil
+}
+
+// probe makes sure the target answers HTTP at all, so that an unreachable
+// target is one clear setup error instead of every scenario failing.
+func probe(ctx context.Context, hc *http.Client, baseURL string, p *Profile) error {
+	u := strings.TrimRight(baseURL, "/") + "/v1/programs/" + strconv.FormatInt(p.Program.ID, 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("conformance: base URL %q: %w", baseURL, err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("conformance: the target at %s is unreachable: %w", baseURL, err)
+	}
+	resp.Body.Close()
+	return nil
+}
+
+func (su *suite) initScenario(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		su.results.start(p)
+		return withScenario(ctx, &scenario{suite: su, pickle: p}), nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		if s, ok := ctx.Value(scenarioKey{}).(*scenario); ok {
+			su.results.step(s.pickle, st, status, err)
+		}
+		return ctx, nil
+	})
+	registerSteps(sc)
+}
