@@ -22,8 +22,13 @@ run: ## start the mock on $(ADDR) (flags: make run ARGS="--seed 7")
 build: ## build bin/mockserver and bin/conformance
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/...
 
+# The container tests run verbosely so that a log shows they ran rather
+# than skipped (under REQUIRE_DOCKER=1 a skip fails anyway).
+CONTAINER_PKG := ./internal/container/
+
 test: ## run every test: unit, HTTP, the Gherkin suite, containers, then 5 s of each fuzz target
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/container$$')
+	$(GO) test -count=1 -v $(CONTAINER_PKG)
 	@$(MAKE) --no-print-directory fuzz-short
 
 lint: ## gofmt and go vet
