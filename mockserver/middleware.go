@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -76,15 +77,19 @@ func withCORS(c *gin.Context) {
 	origin := c.GetHeader("Origin")
 	if origin != "" {
 		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "X-Correlation-Id, Retry-After, WWW-Authenticate")
+		h.Set("Access-Control-Expose-Headers", "X-Correlation-Id, Retry-After, WWW-Authenticate, Preference-Applied")
 	}
 	if c.Request.Method != http.MethodOptions {
 		c.Next()
 		return
 	}
-	h.Set("Allow", "GET, HEAD, OPTIONS")
+	methods := "GET, HEAD, OPTIONS"
+	if strings.HasPrefix(c.Request.URL.Path, "/__mock/") {
+		methods = "GET, HEAD, OPTIONS, POST, DELETE" // the admin endpoints
+	}
+	h.Set("Allow", methods)
 	if origin != "" {
-		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		h.Set("Access-Control-Allow-Methods", methods)
 		if req := c.GetHeader("Access-Control-Request-Headers"); req != "" {
 			h.Set("Access-Control-Allow-Headers", req)
 		} else {

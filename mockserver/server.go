@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,27 @@ type Config struct {
 	// the dataset's fixed "now": a token expires in real time). nil means
 	// time.Now; tests inject their own.
 	Clock func() time.Time
+
+	// The control plane (docs/frontend.md). The Prefer header and fault rules
+	// are always on; the admin endpoints under /__mock/ (reset, faults,
+	// requests, fixtures) unless DisableAdmin, protected by AdminToken as a
+	// bearer token when it is set. /__mock/catalog is always served.
+	DisableAdmin bool
+	AdminToken   string
+	// FixturesFile is a fixture overlay (YAML or JSON, see fixtures.Overlay)
+	// applied over Dataset at start and on every reset; "" for none.
+	FixturesFile string
+	// WatchFixtures reloads FixturesFile whenever it changes (its modification
+	// time or size, looked at every WatchInterval, 0 meaning
+	// DefaultWatchInterval) until Context is done.
+	WatchFixtures bool
+	WatchInterval time.Duration
+	// JournalSize is how many of the latest requests GET /__mock/requests
+	// keeps; 0 turns the journal off.
+	JournalSize int
+	// Context bounds the mock's background work (the fixtures watcher); nil
+	// means it lasts as long as the process.
+	Context context.Context
 }
 
 // New returns the mock's HTTP handler: a gin engine in release mode, without
@@ -63,6 +85,17 @@ func New(cfg Config) (http.Handler, error) {
 		errLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 
+	// The fixtures watcher reports a file it cannot load even without an
+	// access log, as net/http reports its own errors: to the default logger.
+	ctlLog := cfg.Logger
+	if ctlLog == nil {
+		ctlLog = slog.Default()
+	}
+	ctl, err := newControl(cfg, clock, ctlLog)
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: %w", err)
+	}
+
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// Exact paths only: a redirect is not an answer the contract knows, and
@@ -72,7 +105,11 @@ func New(cfg Config) (http.Handler, error) {
 	e.HandleMethodNotAllowed = true
 	e.ForwardedByClientIP = false
 
-	e.Use(withCorrelationID, withNoSniff, withRecovery(errLog))
+	e.Use(withCorrelationID)
+	if ctl.journal != nil {
+		e.Use(ctl.journal.middleware(clock))
+	}
+	e.Use(withNoSniff, withRecovery(errLog))
 	if cfg.Logger != nil {
 		e.Use(withAccessLog(cfg.Logger))
 	}
@@ -99,10 +136,15 @@ func New(cfg Config) (http.Handler, error) {
 	doc := spec.Document()
 	get(e, "/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", doc) })
 	get(e, "/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
-	catalog := NewCatalog(cfg.Dataset)
-	get(e, "/__mock/catalog", func(c *gin.Context) { writeJSON(c, http.StatusOK, catalog) })
+	get(e, "/__mock/catalog", func(c *gin.Context) { writeJSON(c, http.StatusOK, ctl.state().catalog) })
+	if !cfg.DisableAdmin {
+		ctl.registerAdmin(e)
+	}
 
 	v1 := e.Group("/v1/programs/:programId")
+	// Prefer and the fault rules first: a forced answer stands in for the
+	// whole server, whatever the request.
+	v1.Use(ctl.intercept)
 	if cfg.RateLimit != nil {
 		v1.Use(withRateLimit(newRateLimiter(*cfg.RateLimit, clock)))
 	}
@@ -113,16 +155,17 @@ func New(cfg Config) (http.Handler, error) {
 		v1.Use(requireJWT(clock))
 	}
 	v1.Use(withUTF8Query(queryParamsByRoute(cfg.Validator)), validateRequest(cfg.Validator))
-	a := &api{data: cfg.Dataset}
-	get(v1, "", a.getProgram)
-	get(v1, "/members", a.getMembers)
-	get(v1, "/members/:memberId", a.getMember)
-	get(v1, "/members/:memberId/transactions", a.getMemberTransactions)
-	get(v1, "/members/:memberId/point-periods", a.getMemberPointPeriods)
-	get(v1, "/members/:memberId/point-periods/:pointPeriodId", a.getMemberPointPeriod)
-	get(v1, "/members/:memberId/reward-ladder", a.getMemberRewardLadder)
-	get(v1, "/members/:memberId/points-history", a.getMemberPointsHistory)
-	get(v1, "/members/:memberId/suspension-periods", a.getMemberSuspensionPeriods)
+	// Every handler answers from the state current when the request arrives:
+	// reset, overlays and the fixtures watcher replace it as a whole.
+	get(v1, "", ctl.handle((*api).getProgram))
+	get(v1, "/members", ctl.handle((*api).getMembers))
+	get(v1, "/members/:memberId", ctl.handle((*api).getMember))
+	get(v1, "/members/:memberId/transactions", ctl.handle((*api).getMemberTransactions))
+	get(v1, "/members/:memberId/point-periods", ctl.handle((*api).getMemberPointPeriods))
+	get(v1, "/members/:memberId/point-periods/:pointPeriodId", ctl.handle((*api).getMemberPointPeriod))
+	get(v1, "/members/:memberId/reward-ladder", ctl.handle((*api).getMemberRewardLadder))
+	get(v1, "/members/:memberId/points-history", ctl.handle((*api).getMemberPointsHistory))
+	get(v1, "/members/:memberId/suspension-periods", ctl.handle((*api).getMemberSuspensionPeriods))
 	return e, nil
 }
 

@@ -252,7 +252,8 @@ type catalog struct {
 
 // CatalogProfile reads the profile from the mock's GET /__mock/catalog at
 // baseURL: the first program is "a program", the second "another program",
-// each persona is the trait of the same name, and now is the mock's now.
+// each persona is the trait of the same name, now is the mock's now, and a
+// fault is injected with the mock's "Prefer: status=500".
 func CatalogProfile(ctx context.Context, hc *http.Client, baseURL string) (*Profile, error) {
 	if hc == nil {
 		hc = http.DefaultClient
@@ -281,7 +282,8 @@ func CatalogProfile(ctx context.Context, hc *http.Client, baseURL string) (*Prof
 	if len(c.Programs) == 0 {
 		return nil, errors.New("reading the mock catalog: it lists no programs")
 	}
-	p := &Profile{Source: "mock catalog " + u, Now: c.Now.UTC()}
+	// The mock answers any status its spec documents when asked with Prefer.
+	p := &Profile{Source: "mock catalog " + u, Now: c.Now.UTC(), Fault: &FaultInjection{Header: "Prefer", Value: "status=500"}}
 	for i, cp := range c.Programs[:min(2, len(c.Programs))] {
 		prog := ProgramProfile{ID: cp.ID, Traits: make(map[Trait]int64)}
 		for name, id := range cp.Personas {

@@ -17,8 +17,9 @@ import (
 )
 
 // DefaultTags runs every scenario except those that need a target in a
-// special mode: authentication on, rate limiting, fault injection.
-const DefaultTags = "~@auth && ~@rate-limit && ~@fault"
+// special mode: authentication on, rate limiting, fault injection, and the
+// mock's control plane (@mock-control, which only the mock has).
+const DefaultTags = "~@auth && ~@rate-limit && ~@fault && ~@mock-control"
 
 // DefaultClientName is sent as ET-Client-Name unless Config says otherwise.
 const DefaultClientName = "membersmock-conformance"
@@ -34,6 +35,10 @@ type Config struct {
 	BaseURL string
 	// Token, when set, is sent as "Authorization: Bearer <token>".
 	Token string
+	// AdminToken, when set, is sent as "Authorization: Bearer <token>" on
+	// the mock's admin endpoints (/__mock/), which the @mock-control
+	// scenarios drive: the mock's --admin-token.
+	AdminToken string
 	// ClientName is sent as ET-Client-Name; empty means DefaultClientName.
 	ClientName string
 	// Profile maps traits to ids. Nil reads it from the mock's
@@ -171,7 +176,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
-	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, results: newResultRecorder()}
+	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, results: newResultRecorder(), adminToken: cfg.AdminToken}
 
 	opts := &godog.Options{
 		Format:         format,
@@ -249,4 +254,5 @@ func (su *suite) initScenario(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	registerSteps(sc)
+	registerControlSteps(sc)
 }

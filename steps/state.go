@@ -19,6 +19,8 @@ type suite struct {
 	profile  *Profile
 	maxPages int
 	results  *resultRecorder
+	// adminToken is the mock's admin token, for the @mock-control steps.
+	adminToken string
 
 	sharedReads sync.Map // "program/member" -> *sharedRead
 }

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -30,10 +29,6 @@ import (
 
 // controlTag marks the scenarios that need the mock's control plane.
 const controlTag = "@mock-control"
-
-// AdminTokenEnv names the environment variable holding the mock's admin token (its
-// --admin-token), sent as a bearer token on admin requests when set.
-const AdminTokenEnv = "CONFORMANCE_ADMIN_TOKEN"
 
 // controlState is what the control steps remember within one scenario.
 type controlState struct {
@@ -80,7 +75,8 @@ func registerControlSteps(gsc *godog.ScenarioContext) {
 	sc.Given(`^the member service answers (\d+) to every request$`, theMemberServiceAnswersToEveryRequest)
 	sc.Given(`^the member service is slow by (\d+) ms$`, theMemberServiceIsSlowBy)
 	sc.Given(`^the journal is cleared$`, theJournalIsCleared)
-	sc.Given(`^the mock is reset$`, theMockIsReset) // also reads as a When
+	sc.Given(`^the mock is reset$`, theMockIsReset)
+	sc.When(`^the mock is reset$`, theMockIsReset)
 
 	sc.When(`^the client asks for `+res+` preferring status (\d+)$`, theClientAsksPreferringStatus)
 	sc.When(`^the client asks for `+res+` preferring a delay of (\d+) ms$`, theClientAsksPreferringADelay)
@@ -118,7 +114,7 @@ func (s *scenario) admin(ctx context.Context, method, path string, query url.Val
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token := os.Getenv(AdminTokenEnv); token != "" {
+	if token := s.suite.adminToken; token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := s.suite.client.http.Do(req)
@@ -134,7 +130,7 @@ func (s *scenario) admin(ctx context.Context, method, path string, query url.Val
 	case resp.StatusCode == http.StatusNotFound && strings.HasPrefix(path, "/__mock/"):
 		return nil, errSkipf("%s %s answered 404: the target is not the mock, or its admin endpoints or journal are off (--admin, --journal)", method, path)
 	case resp.StatusCode == http.StatusUnauthorized:
-		return nil, fmt.Errorf("%s %s answered 401: set %s to the mock's --admin-token", method, path, AdminTokenEnv)
+		return nil, fmt.Errorf("%s %s answered 401: give the mock's --admin-token as --admin-token (CONFORMANCE_ADMIN_TOKEN)", method, path)
 	case resp.StatusCode/100 != 2:
 		return nil, fmt.Errorf("%s %s answered %d: %s", method, path, resp.StatusCode, clipText(b))
 	}

@@ -45,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	profile := fs.String("profile", "", "YAML file mapping traits to the target's ids; without it the ids come from the mock's /__mock/catalog")
 	tags := fs.String("tags", steps.DefaultTags, "godog tag expression selecting scenarios, e.g. \"@paging && ~@auth\"")
 	token := fs.String("token", os.Getenv("CONFORMANCE_TOKEN"), "bearer token sent on every request (env CONFORMANCE_TOKEN)")
+	adminToken := fs.String("admin-token", os.Getenv("CONFORMANCE_ADMIN_TOKEN"), "the mock's --admin-token, for the @mock-control scenarios (env CONFORMANCE_ADMIN_TOKEN)")
 	clientName := fs.String("client-name", steps.DefaultClientName, "value of the ET-Client-Name header")
 	concurrency := fs.Int("concurrency", 0, "scenarios run at once (default 2 per CPU)")
 	format := fs.String("format", "progress", "console format: progress or pretty")
@@ -81,6 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg := steps.Config{
 		BaseURL:     *baseURL,
 		Token:       *token,
+		AdminToken:  *adminToken,
 		ClientName:  *clientName,
 		Tags:        *tags,
 		Concurrency: *concurrency,

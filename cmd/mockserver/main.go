@@ -45,7 +45,18 @@ type options struct {
 	rateLimit       *mockserver.RateLimit // nil: rate-limit mode off
 	limits          mockserver.Limits
 	shutdownTimeout time.Duration
+
+	// the control plane
+	admin      bool
+	adminToken string
+	fixtures   string
+	watch      bool
+	journal    int
 }
+
+// defaultJournal is how many requests GET /__mock/requests keeps unless
+// --journal says otherwise.
+const defaultJournal = 200
 
 // parseFlags reads flags over their MOCK_* environment defaults.
 func parseFlags(args []string, getenv func(string) string) (options, error) {
@@ -83,6 +94,23 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 		"largest header block answered; larger gets 431 (MOCK_MAX_HEADER_BYTES)")
 	shutdown := fs.String("shutdown-timeout", env("MOCK_SHUTDOWN_TIMEOUT", "10s"),
 		"on SIGTERM or Ctrl-C, how long in-flight requests may take to finish (MOCK_SHUTDOWN_TIMEOUT)")
+	admin, err := strconv.ParseBool(env("MOCK_ADMIN", "true"))
+	if err != nil {
+		return o, fmt.Errorf("MOCK_ADMIN %q: want true or false", getenv("MOCK_ADMIN"))
+	}
+	fs.BoolVar(&o.admin, "admin", admin,
+		"serve the admin endpoints under /__mock/ (reset, faults, requests, fixtures); --admin=false turns them off, /__mock/catalog stays (MOCK_ADMIN)")
+	fs.StringVar(&o.adminToken, "admin-token", env("MOCK_ADMIN_TOKEN", ""),
+		"when set, the admin endpoints need 'Authorization: Bearer <token>' (MOCK_ADMIN_TOKEN)")
+	fs.StringVar(&o.fixtures, "fixtures", env("MOCK_FIXTURES", ""),
+		"fixture overlay file (YAML or JSON): hand-written programs and members, or fields of generated ones (MOCK_FIXTURES)")
+	watch, err := strconv.ParseBool(env("MOCK_WATCH", "false"))
+	if err != nil {
+		return o, fmt.Errorf("MOCK_WATCH %q: want true or false", getenv("MOCK_WATCH"))
+	}
+	fs.BoolVar(&o.watch, "watch", watch, "reload the --fixtures file when it changes (MOCK_WATCH)")
+	journal := fs.String("journal", env("MOCK_JOURNAL", strconv.Itoa(defaultJournal)),
+		"how many of the latest requests GET /__mock/requests keeps; 0 turns the journal off (MOCK_JOURNAL)")
 	fs.BoolVar(&o.healthcheck, "healthcheck", false, "check /healthz of a running mock at --addr and exit 0 if healthy (for container HEALTHCHECK)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -134,6 +162,12 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	if o.shutdownTimeout, err = time.ParseDuration(*shutdown); err != nil || o.shutdownTimeout <= 0 {
 		return o, fmt.Errorf("--shutdown-timeout %q: want a positive duration, such as 10s", *shutdown)
 	}
+	if o.journal, err = strconv.Atoi(*journal); err != nil || o.journal < 0 || o.journal > maxJournal {
+		return o, fmt.Errorf("--journal %q: want a whole number from 0 (off) to %d", *journal, maxJournal)
+	}
+	if o.watch && o.fixtures == "" {
+		return o, errors.New("--watch reloads the --fixtures file; give --fixtures FILE too")
+	}
 	return o, nil
 }
 
@@ -141,6 +175,11 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 // before it refuses the request itself, in plain text. It is well above the
 // mock's own limits, which answer with the Error body.
 const maxServerHeaderBytes = 1 << 20
+
+// maxJournal bounds the journal: each entry holds on to its response body
+// (most are under 5 KB, a page of 100 transactions about 60 KB), so a full
+// journal of 10,000 typical entries is some 50 MB.
+const maxJournal = 10_000
 
 // newHTTPServer wraps the mock's handler in a server that no slow or stuck
 // client can hold forever: a client has 5s to send its headers and 10s for
@@ -184,13 +223,22 @@ func run(args []string, stdout io.Writer) error {
 	case "json":
 		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	// The fixtures watcher runs until run returns.
+	watchCtx, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
 	handler, err := mockserver.New(mockserver.Config{
-		Dataset:   data,
-		Validator: validator,
-		Auth:      o.auth,
-		Logger:    logger,
-		RateLimit: o.rateLimit,
-		Limits:    o.limits,
+		Dataset:       data,
+		Validator:     validator,
+		Auth:          o.auth,
+		Logger:        logger,
+		RateLimit:     o.rateLimit,
+		Limits:        o.limits,
+		DisableAdmin:  !o.admin,
+		AdminToken:    o.adminToken,
+		FixturesFile:  o.fixtures,
+		WatchFixtures: o.watch,
+		JournalSize:   o.journal,
+		Context:       watchCtx,
 	})
 	if err != nil {
 		return err
@@ -201,7 +249,7 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("listening on %s: %w (is another mock running? pick another --addr)", o.addr, err)
 	}
 	srv := newHTTPServer(withTestHooks(handler))
-	printBanner(stdout, baseURL(ln.Addr()), o, mockserver.NewCatalog(data))
+	printBanner(stdout, baseURL(ln.Addr()), o, catalogOf(data, o.fixtures, validator))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -273,6 +321,45 @@ func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
 			auth, url, p.ID, p.Personas.Regular)
 	}
 	fmt.Fprintf(w, "Catalog: %s/__mock/catalog · OpenAPI: %s/openapi.yaml · stop with Ctrl-C\n", url, url)
+	printControl(w, url, o)
+}
+
+// printControl says how to drive the mock: the Prefer header, and the admin
+// endpoints when they are on.
+func printControl(w io.Writer, url string, o options) {
+	fmt.Fprintf(w, "Control: send 'Prefer: status=404' or 'Prefer: delay=1500' on any API call")
+	if !o.admin {
+		fmt.Fprintln(w, " · admin endpoints off")
+		return
+	}
+	token := ""
+	if o.adminToken != "" {
+		token = " (bearer token required)"
+	}
+	fmt.Fprintf(w, " · admin %s/__mock/{reset,faults,requests,fixtures}%s", url, token)
+	if o.journal > 0 {
+		fmt.Fprintf(w, " · journal of the last %d requests", o.journal)
+	}
+	if o.fixtures != "" {
+		fmt.Fprintf(w, " · fixtures %s", o.fixtures)
+		if o.watch {
+			fmt.Fprint(w, " (watched)")
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// catalogOf is the catalog the mock serves: the dataset's, with the fixtures
+// file applied (mockserver.New has loaded it already, so it loads).
+func catalogOf(data *fixtures.Dataset, fixturesFile string, v *spec.Validator) mockserver.Catalog {
+	if fixturesFile != "" {
+		if o, err := fixtures.LoadOverlay(fixturesFile, v); err == nil {
+			if withFile, err := data.WithOverlay(o); err == nil {
+				data = withFile
+			}
+		}
+	}
+	return mockserver.NewCatalog(data)
 }
 
 // devJWT is a token --auth jwt accepts until 2100: {"alg":"HS256","typ":"JWT"},

@@ -1,0 +1,293 @@
+package mockserver
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/membersmock/membersmock/spec"
+)
+
+// maxJournalBody is the most of a response body the journal keeps to validate it; a page of
+// 100 transactions is about 60 KB. A longer body is not validated, and the entry says so.
+const maxJournalBody = 256 << 10
+
+// JournalEntry is one request the mock answered, as GET /__mock/requests shows it.
+type JournalEntry struct {
+	Seq           uint64    `json:"seq"` // 1, 2, 3, … since the mock started
+	Time          time.Time `json:"time"`
+	Method        string    `json:"method"`
+	Path          string    `json:"path"`
+	Query         string    `json:"query"`
+	Status        int       `json:"status"` // 0 when the connection was dropped
+	LatencyMs     float64   `json:"latencyMs"`
+	CorrelationID string    `json:"correlationId"`
+	ClientName    string    `json:"clientName"`
+	OperationID   string    `json:"operationId,omitempty"` // "" for the mock's own paths and unknown ones
+	// Forced says why the answer is not the normal one: "Prefer: status=404, delay=300" or
+	// "fault rules 2, 3". Empty for a normal answer.
+	Forced  string `json:"forced,omitempty"`
+	Dropped bool   `json:"dropped,omitempty"`
+
+	// Whether the request and the response conform to the OpenAPI document; null when
+	// there is nothing to check (not an operation of the API, a dropped connection).
+	RequestValid   *bool    `json:"requestValid"`
+	RequestErrors  []string `json:"requestErrors,omitempty"`
+	ResponseValid  *bool    `json:"responseValid"`
+	ResponseErrors []string `json:"responseErrors,omitempty"`
+}
+
+// journalRecord is an entry with what checking it needs. Checks run when the journal is
+// read, not when the request is answered, so keeping a journal costs a few fields per
+// request: the body is the very slice the handler wrote (see teeWriter).
+type journalRecord struct {
+	entry JournalEntry
+	// The headers the spec declares, as they were sent and answered; the request's
+	// ET-Client-Name and the answer's X-Correlation-Id are in entry.
+	hasClientName   bool
+	reqCorrelation  []string
+	respContentType string
+	retryAfter      []string
+	body            []byte
+	truncated       bool
+
+	once    sync.Once
+	checked JournalEntry
+}
+
+// journal keeps the last requests in a ring.
+type journal struct {
+	v    *spec.Validator
+	ops  map[string]spec.Operation // by gin route
+	size int
+
+	mu   sync.Mutex
+	ring []*journalRecord // ring[(seq-1) % size]; nil where cleared
+	seq  uint64           // seq of the latest record
+}
+
+func newJournal(size int, v *spec.Validator, ops map[string]spec.Operation) *journal {
+	return &journal{v: v, ops: ops, size: size, ring: make([]*journalRecord, size)}
+}
+
+// journalled reports whether a path goes into the journal: not the mock's own endpoints,
+// which would fill it with the polling of the journal itself and of health checks.
+func journalled(path string) bool {
+	return !strings.HasPrefix(path, "/__mock/") && path != "/healthz"
+}
+
+// teeWriter keeps what the handlers write. The mock writes every body in one call, from a
+// slice it never changes afterwards (a fresh encoding, or a cached body shared by all
+// requests for it), so the first write is kept as it is, without a copy; only a second
+// write makes the writer copy into a buffer of its own.
+type teeWriter struct {
+	gin.ResponseWriter
+	body      []byte
+	owned     bool // body is the writer's own buffer
+	truncated bool
+}
+
+// keep appends p to the body; owned says p is a copy the writer may keep as its own.
+func (w *teeWriter) keep(p []byte, owned bool) {
+	if w.truncated {
+		return
+	}
+	if len(w.body)+len(p) > maxJournalBody {
+		w.truncated = true
+		w.body = nil
+		return
+	}
+	switch {
+	case len(w.body) == 0:
+		w.body, w.owned = p, owned
+	case !w.owned:
+		w.body = append(bytes.Clone(w.body), p...)
+		w.owned = true
+	default:
+		w.body = append(w.body, p...)
+	}
+}
+
+func (w *teeWriter) Write(p []byte) (int, error) {
+	w.keep(p, false)
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *teeWriter) WriteString(s string) (int, error) {
+	w.keep([]byte(s), true)
+	return w.ResponseWriter.WriteString(s)
+}
+
+// middleware records every journalled request, also one whose handler panics.
+func (j *journal) middleware(clock func() time.Time) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := c.Request
+		if !journalled(r.URL.Path) {
+			c.Next()
+			return
+		}
+		start := time.Now()
+		at := clock()
+		tw := &teeWriter{ResponseWriter: c.Writer}
+		c.Writer = tw
+		defer func() {
+			c.Writer = tw.ResponseWriter
+			rec := &journalRecord{
+				entry: JournalEntry{
+					Time:          at.UTC(),
+					Method:        r.Method,
+					Path:          r.URL.Path,
+					Query:         r.URL.RawQuery,
+					Status:        tw.Status(),
+					LatencyMs:     float64(time.Since(start).Microseconds()) / 1000,
+					CorrelationID: correlationID(c),
+					ClientName:    r.Header.Get(headerClientName),
+					OperationID:   j.ops[c.FullPath()].ID,
+					Forced:        c.GetString(forcedKey),
+					Dropped:       c.GetBool(droppedKey),
+				},
+				hasClientName:   len(r.Header[canonicalClientName]) > 0,
+				reqCorrelation:  r.Header[canonicalCorrelationID],
+				respContentType: tw.Header().Get("Content-Type"),
+				retryAfter:      tw.Header()["Retry-After"],
+				body:            tw.body,
+				truncated:       tw.truncated,
+			}
+			if rec.entry.Dropped {
+				rec.entry.Status = 0
+			}
+			j.add(rec)
+		}()
+		c.Next()
+	}
+}
+
+var canonicalCorrelationID = http.CanonicalHeaderKey(headerCorrelationID)
+
+func (j *journal) add(rec *journalRecord) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	rec.entry.Seq = j.seq
+	j.ring[(j.seq-1)%uint64(j.size)] = rec
+}
+
+// journalFilter selects entries; zero fields select everything.
+type journalFilter struct {
+	clientName  string
+	operationID string
+	status      int
+}
+
+func (f journalFilter) keeps(e *JournalEntry) bool {
+	return (f.clientName == "" || e.ClientName == f.clientName) &&
+		(f.operationID == "" || e.OperationID == f.operationID) &&
+		(f.status == 0 || e.Status == f.status)
+}
+
+// list returns the kept entries that pass the filter, oldest first, checked against the spec;
+// limit > 0 keeps only the latest limit of them.
+func (j *journal) list(f journalFilter, limit int) []JournalEntry {
+	j.mu.Lock()
+	var recs []*journalRecord
+	first := uint64(1)
+	if j.seq > uint64(j.size) {
+		first = j.seq - uint64(j.size) + 1
+	}
+	for s := first; s <= j.seq; s++ {
+		if rec := j.ring[(s-1)%uint64(j.size)]; rec != nil && f.keeps(&rec.entry) {
+			recs = append(recs, rec)
+		}
+	}
+	j.mu.Unlock()
+	if limit > 0 && len(recs) > limit {
+		recs = recs[len(recs)-limit:]
+	}
+	out := make([]JournalEntry, len(recs))
+	for i, rec := range recs {
+		out[i] = rec.check(j.v)
+	}
+	return out
+}
+
+// clear forgets the entries that pass the filter; seq numbers go on.
+func (j *journal) clear(f journalFilter) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i, rec := range j.ring {
+		if rec != nil && f.keeps(&rec.entry) {
+			j.ring[i] = nil
+		}
+	}
+}
+
+func (j *journal) recorded() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq
+}
+
+// check validates the request and the response once, the first time the entry is read.
+func (rec *journalRecord) check(v *spec.Validator) JournalEntry {
+	rec.once.Do(func() {
+		e := rec.entry
+		method := e.Method
+		if method == http.MethodHead {
+			method = http.MethodGet // answered as GET; the spec documents GET
+		}
+		u := &url.URL{Path: e.Path, RawQuery: e.Query}
+		req := &http.Request{Method: method, URL: u, Header: http.Header{}, Host: "mock"}
+		if rec.hasClientName {
+			req.Header.Set(headerClientName, e.ClientName)
+		}
+		if len(rec.reqCorrelation) > 0 {
+			req.Header[canonicalCorrelationID] = rec.reqCorrelation
+		}
+		fields, found := v.ValidateRequest(req)
+		if found {
+			ok := len(fields) == 0
+			e.RequestValid = &ok
+			for _, f := range fields {
+				e.RequestErrors = append(e.RequestErrors, f.Field+": "+f.Message)
+			}
+		}
+		switch {
+		case !found || e.Dropped:
+		case e.Method == http.MethodHead:
+			// No body to check; status and headers are those of the GET.
+		case rec.truncated:
+			e.ResponseErrors = []string{"not checked: the body is longer than the journal keeps"}
+		default:
+			header := http.Header{}
+			if rec.respContentType != "" {
+				header.Set("Content-Type", rec.respContentType)
+			}
+			if e.CorrelationID != "" {
+				header.Set(headerCorrelationID, e.CorrelationID)
+			}
+			if len(rec.retryAfter) > 0 {
+				header["Retry-After"] = rec.retryAfter
+			}
+			resp := &http.Response{
+				StatusCode: e.Status,
+				Status:     http.StatusText(e.Status),
+				Header:     header,
+				Body:       io.NopCloser(bytes.NewReader(rec.body)),
+				Request:    req,
+			}
+			err := v.ValidateResponse(req, resp)
+			ok := err == nil
+			e.ResponseValid = &ok
+			if err != nil {
+				e.ResponseErrors = strings.Split(err.Error(), "\n")
+			}
+		}
+		rec.checked = e
+	})
+	return rec.checked
+}
