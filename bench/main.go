@@ -75,7 +75,8 @@ func main() {
 	flag.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "wrk run before each measured one, not reported")
 	flag.IntVar(&cfg.rounds, "rounds", 1, "measured runs per scenario and server, alternating mock and baseline; the median is reported")
 	flag.IntVar(&cfg.connections, "connections", 16, "wrk connections")
-	flag.IntVar(&cfg.threads, "threads", 2, "wrk threads")
+	flag.IntVar(&cfg.threads, "threads", 1, "wrk threads")
+	serverProcs := flag.Int("server-procs", 1, "GOMAXPROCS of the mock and the baseline (0: all CPUs); with 1 and one wrk thread, load generator and server each have a core of a 2-core machine instead of fighting over both")
 	flag.IntVar(&cfg.members, "members", 1_000_000, "members per program of the mock under load")
 	flag.IntVar(&cfg.programs, "programs", 3, "programs of the mock")
 	flag.IntVar(&cfg.scaleMembers, "scale-members", 1_000_000, "members per program of the scale run")
@@ -84,6 +85,14 @@ func main() {
 	flag.StringVar(&cfg.profile, "profile", "bin/mock.cpu.pprof", "where the profile run writes the CPU profile")
 	only := flag.String("scenarios", "", "regexp: run only the load scenarios whose name matches")
 	flag.Parse()
+	if *serverProcs > 0 {
+		// The servers inherit the environment; this process read its own
+		// GOMAXPROCS at start and is not affected.
+		if err := os.Setenv("GOMAXPROCS", strconv.Itoa(*serverProcs)); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+	}
 	var err error
 	if cfg.only, err = regexp.Compile(*only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: -scenarios:", err)
@@ -485,6 +494,7 @@ func runLoad(cfg config, tmp string) error {
 		cfg.connections, cfg.threads, cfg.duration, cfg.warmup, cfg.rounds)
 	fmt.Printf("mock: %s --log off --members %d --programs %d (request validation on, as always)\n", cfg.mock, cfg.members, cfg.programs)
 	fmt.Printf("baseline: %s --body <the mock's body for the scenario>\n", cfg.baseline)
+	fmt.Printf("both servers with GOMAXPROCS=%s (empty: all CPUs)\n", os.Getenv("GOMAXPROCS"))
 	fmt.Printf("wrk -t %d -c %d -d %s --latency -s <scenario>.lua <url>\n\n", cfg.threads, cfg.connections, cfg.duration)
 
 	type row struct {
