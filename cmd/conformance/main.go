@@ -21,8 +21,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -60,10 +62,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	port := fs.String("port", "8080/tcp", "the --image container's HTTP port")
 	waitPath := fs.String("wait-path", "/healthz", "path that answers 200 once the --image container is ready")
 	startupTimeout := fs.Duration("startup-timeout", 30*time.Second, "how long the --image container may take to become ready")
+	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
+	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if envErr != nil && !flagSet(fs, "timeout") {
+		fmt.Fprintf(stderr, "conformance: %v\n", envErr)
+		return 2
+	}
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "conformance: --timeout must be positive, not %s\n", *timeout)
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -92,6 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Cucumber:    *cucumber,
 		MaxPages:    *maxPages,
 		Colors:      isTerminal(stdout),
+		HTTPClient:  &http.Client{Timeout: *timeout},
 	}
 	if *profile != "" {
 		p, err := steps.LoadProfile(*profile)
@@ -131,7 +144,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		res, err = steps.Run(ctx, cfg)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "conformance:", err)
+		// Run's errors already start with "conformance: ".
+		fmt.Fprintln(stderr, "conformance:", strings.TrimPrefix(err.Error(), "conformance: "))
 		return 2
 	}
 	fmt.Fprintln(stdout)
@@ -148,6 +162,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// envDuration reads a duration such as "10s" from the environment, def
+// when the variable is unset or empty.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return def, fmt.Errorf("%s=%q is not a duration such as 10s: %v", name, v, err)
+	}
+	return d, nil
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func writeJSON(path string, v any) error {

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/membersmock/membersmock/fixtures"
 	"github.com/membersmock/membersmock/mockserver"
@@ -97,5 +101,110 @@ func TestCoverageFile(t *testing.T) {
 		if len(op.StatusesExercised) == 0 {
 			t.Errorf("%s: no status exercised by @headers", op.ID)
 		}
+	}
+}
+
+// TestRobustTargets runs the command against targets that are down, slow,
+// answer non-JSON or hang up: each ends quickly with a clear message and a
+// non-zero exit, never a hang or a panic.
+func TestRobustTargets(t *testing.T) {
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "profile.yaml")
+	if err := os.WriteFile(profile, []byte("now: 2026-06-01T12:00:00Z\nprogram:\n  id: 1\n  traits: {regular: 88}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+
+	// afterProbe answers the first request (the reachability probe) with a
+	// plain 200 and hands the rest to h, so that scenarios meet h.
+	afterProbe := func(h http.HandlerFunc) http.HandlerFunc {
+		var n atomic.Int64
+		return func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				return
+			}
+			h(w, r)
+		}
+	}
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+	notJSON := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("hello"))
+	}
+	hangUp := func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		conn.Close()
+	}
+
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc // nil: the target is down
+		env     string           // CONFORMANCE_TIMEOUT
+		args    []string         // after --base-url
+		code    int
+		out     []string // all in stdout or stderr
+	}{
+		{name: "down", args: []string{"--profile", profile}, code: 2, out: []string{down, "unreachable", "connection refused"}},
+		{name: "down, catalog", code: 2, out: []string{down, "connection refused"}},
+		{name: "not JSON", handler: notJSON, args: []string{"--profile", profile}, code: 1, out: []string{"Conformance FAILED", "Broken rules", "not JSON"}},
+		{name: "not JSON, catalog", handler: notJSON, code: 2, out: []string{"catalog"}},
+		{name: "slow", handler: afterProbe(slow), args: []string{"--profile", profile, "--timeout", "200ms"}, code: 1, out: []string{"Conformance FAILED", "Timeout exceeded"}},
+		{name: "slow, env timeout", handler: afterProbe(slow), env: "200ms", args: []string{"--profile", profile}, code: 1, out: []string{"Conformance FAILED", "Timeout exceeded"}},
+		{name: "slow from the start", handler: slow, args: []string{"--profile", profile, "--timeout", "200ms"}, code: 2, out: []string{"unreachable", "Timeout exceeded"}},
+		{name: "hangs up", handler: afterProbe(hangUp), args: []string{"--profile", profile}, code: 1, out: []string{"Conformance FAILED", "EOF"}},
+		{name: "hangs up from the start", handler: hangUp, args: []string{"--profile", profile}, code: 2, out: []string{"unreachable", "EOF"}},
+		{name: "bad timeout", handler: notJSON, args: []string{"--timeout", "0s"}, code: 2, out: []string{"--timeout must be positive"}},
+		{name: "bad env timeout", handler: notJSON, env: "soon", code: 2, out: []string{"CONFORMANCE_TIMEOUT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("CONFORMANCE_TIMEOUT", tt.env)
+			base := down
+			if tt.handler != nil {
+				srv := httptest.NewServer(tt.handler)
+				t.Cleanup(srv.Close)
+				base = srv.URL
+			}
+			args := append([]string{"--base-url", base, "--tags", "@program"}, tt.args...)
+			var stdout, stderr bytes.Buffer
+			start := time.Now()
+			code := -1
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				code = run(args, &stdout, &stderr)
+			}()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("conformance did not end: it hangs")
+			}
+			took := time.Since(start)
+			if took > 10*time.Second {
+				t.Errorf("took %s", took)
+			}
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
+			}
+			for _, want := range tt.out {
+				if !strings.Contains(stdout.String()+stderr.String(), want) {
+					t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", want, stdout.String(), stderr.String())
+				}
+			}
+			t.Logf("exit %d in %s; stderr: %s", code, took.Round(time.Millisecond), strings.TrimSpace(stderr.String()))
+		})
 	}
 }
