@@ -228,6 +228,11 @@ func (a *api) getMemberTransactions(c *gin.Context) {
 }
 
 func (a *api) getMemberPointPeriods(c *gin.Context) {
+	servePage(a, c, func(act *fixtures.Activity) []fixtures.PointPeriod { return act.PointPeriods })
+}
+
+// servePage answers one page of an unfiltered list under a member.
+func servePage[T any](a *api, c *gin.Context, list func(*fixtures.Activity) []T) {
 	if a.cached(c) {
 		return
 	}
@@ -236,7 +241,7 @@ func (a *api) getMemberPointPeriods(c *gin.Context) {
 		return
 	}
 	if pg, ok := parsePaging(c); ok {
-		a.respond(c, pageOf(act.PointPeriods, pg))
+		a.respond(c, pageOf(list(act), pg))
 	}
 }
 
@@ -314,16 +319,7 @@ func (a *api) getMemberPointsHistory(c *gin.Context) {
 }
 
 func (a *api) getMemberSuspensionPeriods(c *gin.Context) {
-	if a.cached(c) {
-		return
-	}
-	act, ok := a.activity(c)
-	if !ok {
-		return
-	}
-	if pg, ok := parsePaging(c); ok {
-		a.respond(c, pageOf(act.Suspensions, pg))
-	}
+	servePage(a, c, func(act *fixtures.Activity) []fixtures.SuspensionPeriod { return act.Suspensions })
 }
 
 // timeParam reads an optional RFC 3339 query parameter. Offsets such as
