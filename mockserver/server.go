@@ -52,10 +52,23 @@ type Config struct {
 	Context context.Context
 }
 
-// New returns the mock's HTTP handler: a gin engine in release mode, without
-// gin's own logger, with the routes of the contract and the mock's own
+// Server is the mock: an http.Handler (a gin engine in release mode, without
+// gin's own logger) serving the routes of the contract and the mock's own
 // endpoints.
-func New(cfg Config) (http.Handler, error) {
+type Server struct {
+	engine *gin.Engine
+	ctl    *control
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Catalog is what GET /__mock/catalog answers now: the dataset with the
+// fixtures file and any posted overlays applied.
+func (s *Server) Catalog() Catalog { return s.ctl.state().catalog }
+
+// New builds the mock from cfg.
+func New(cfg Config) (*Server, error) {
 	if cfg.Dataset == nil {
 		return nil, errors.New("mockserver: Config.Dataset is required")
 	}
@@ -166,7 +179,7 @@ func New(cfg Config) (http.Handler, error) {
 	get(v1, "/members/:memberId/reward-ladder", ctl.handle((*api).getMemberRewardLadder))
 	get(v1, "/members/:memberId/points-history", ctl.handle((*api).getMemberPointsHistory))
 	get(v1, "/members/:memberId/suspension-periods", ctl.handle((*api).getMemberSuspensionPeriods))
-	return e, nil
+	return &Server{engine: e, ctl: ctl}, nil
 }
 
 // Catalog is the body of GET /__mock/catalog: which programs the mock holds

@@ -465,7 +465,7 @@ func TestPanicBecomesErrorBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.(*gin.Engine).GET("/boom", func(*gin.Context) { panic("boom") })
+	h.engine.GET("/boom", func(*gin.Context) { panic("boom") })
 	srv := newServer(t, h)
 	resp, err := http.Get(srv + "/boom")
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/membersmock/membersmock/fixtures"
+	"github.com/membersmock/membersmock/mockserver"
 	"github.com/membersmock/membersmock/spec"
 )
 
@@ -88,8 +89,12 @@ func TestBannerShowsTheControlPlane(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mock, err := mockserver.New(mockserver.Config{Dataset: data, Validator: v, FixturesFile: o.fixtures})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
-	printBanner(&out, "http://localhost:8080", o, catalogOf(data, o.fixtures, v))
+	printBanner(&out, "http://localhost:8080", o, mock.Catalog())
 	for _, want := range []string{"Testprogram", "Prefer: status=404", "/__mock/{reset,faults,requests,fixtures} (bearer token required)",
 		"journal of the last 200 requests", "accounts.yaml (watched)"} {
 		if !strings.Contains(out.String(), want) {

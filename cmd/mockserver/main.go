@@ -254,7 +254,7 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("listening on %s: %w (is another mock running? pick another --addr)", o.addr, err)
 	}
 	srv := newHTTPServer(withTestHooks(handler))
-	printBanner(stdout, baseURL(ln.Addr()), o, catalogOf(data, o.fixtures, validator))
+	printBanner(stdout, baseURL(ln.Addr()), o, handler.Catalog())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -352,19 +352,6 @@ func printControl(w io.Writer, url string, o options) {
 		}
 	}
 	fmt.Fprintln(w)
-}
-
-// catalogOf is the catalog the mock serves: the dataset's, with the fixtures
-// file applied (mockserver.New has loaded it already, so it loads).
-func catalogOf(data *fixtures.Dataset, fixturesFile string, v *spec.Validator) mockserver.Catalog {
-	if fixturesFile != "" {
-		if o, err := fixtures.LoadOverlay(fixturesFile, v); err == nil {
-			if withFile, err := data.WithOverlay(o); err == nil {
-				data = withFile
-			}
-		}
-	}
-	return mockserver.NewCatalog(data)
 }
 
 // devJWT is a token --auth jwt accepts until 2100: {"alg":"HS256","typ":"JWT"},
