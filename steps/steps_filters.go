@@ -304,24 +304,18 @@ func filterHistoryFromWithOffset(ctx context.Context) error {
 }
 
 func filterHistoryFromWritten(ctx context.Context, zone *time.Location) error {
-	s := state(ctx)
-	s.beginAction()
-	all, i, err := s.historyWithPivot(ctx)
-	if err != nil {
-		return err
-	}
-	t := createdAt(all[i])
-	f, err := s.applyFilter(ctx, resPointsHistory, all, url.Values{"createdAfter": {t.In(zone).Format(time.RFC3339)}},
-		func(it object) bool { return !createdAt(it).Before(t) })
-	if err != nil {
-		return err
-	}
-	f.include = eventsAt(all, t)
-	s.filter = f
-	return nil
+	return filterHistoryAtPivot(ctx, "createdAfter", zone, true)
 }
 
 func filterHistoryUpTo(ctx context.Context) error {
+	return filterHistoryAtPivot(ctx, "createdBefore", time.UTC, false)
+}
+
+// filterHistoryAtPivot filters the points history with one time bound set
+// to the instant of an existing event (written in zone), so that the events
+// at exactly that instant show whether the bound is inclusive (createdAfter)
+// or exclusive (createdBefore).
+func filterHistoryAtPivot(ctx context.Context, param string, zone *time.Location, inclusive bool) error {
 	s := state(ctx)
 	s.beginAction()
 	all, i, err := s.historyWithPivot(ctx)
@@ -329,12 +323,19 @@ func filterHistoryUpTo(ctx context.Context) error {
 		return err
 	}
 	t := createdAt(all[i])
-	f, err := s.applyFilter(ctx, resPointsHistory, all, url.Values{"createdBefore": {instant(t)}},
-		func(it object) bool { return createdAt(it).Before(t) })
+	keep := func(it object) bool { return createdAt(it).Before(t) }
+	if inclusive {
+		keep = func(it object) bool { return !createdAt(it).Before(t) }
+	}
+	f, err := s.applyFilter(ctx, resPointsHistory, all, url.Values{param: {t.In(zone).Format(time.RFC3339)}}, keep)
 	if err != nil {
 		return err
 	}
-	f.exclude = eventsAt(all, t)
+	if inclusive {
+		f.include = eventsAt(all, t)
+	} else {
+		f.exclude = eventsAt(all, t)
+	}
 	s.filter = f
 	return nil
 }
