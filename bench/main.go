@@ -477,11 +477,17 @@ func median(rs []result) result {
 	return out
 }
 
+// startMock starts the mock as every run measures it: access log off,
+// members per program, cfg.programs programs, everything else default.
+func startMock(cfg config, members int) (*proc, time.Duration, error) {
+	return start(cfg.mock, "/healthz", "--log", "off",
+		"--members", strconv.Itoa(members), "--programs", strconv.Itoa(cfg.programs))
+}
+
 // ---- load ----
 
 func runLoad(cfg config, tmp string) error {
-	mock, _, err := start(cfg.mock, "/healthz", "--log", "off",
-		"--members", strconv.Itoa(cfg.members), "--programs", strconv.Itoa(cfg.programs))
+	mock, _, err := startMock(cfg, cfg.members)
 	if err != nil {
 		return err
 	}
@@ -595,8 +601,7 @@ func subResourceList() string {
 }
 
 func runScale(cfg config) error {
-	mock, ready, err := start(cfg.mock, "/healthz", "--log", "off",
-		"--members", strconv.Itoa(cfg.scaleMembers), "--programs", strconv.Itoa(cfg.programs))
+	mock, ready, err := startMock(cfg, cfg.scaleMembers)
 	if err != nil {
 		return err
 	}
@@ -653,8 +658,7 @@ func runScale(cfg config) error {
 // ---- soak ----
 
 func runSoak(cfg config, tmp string) error {
-	mock, _, err := start(cfg.mock, "/healthz", "--log", "off",
-		"--members", strconv.Itoa(cfg.members), "--programs", strconv.Itoa(cfg.programs))
+	mock, _, err := startMock(cfg, cfg.members)
 	if err != nil {
 		return err
 	}
