@@ -176,7 +176,7 @@ func BenchmarkValidate(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	g := e.Group("/v1/programs/:programId")
-	g.Use(validateRequest(validator(b)))
+	g.Use(validateRequest(validator(b), false))
 	g.GET("/members/:memberId/points-history", func(c *gin.Context) { c.Status(http.StatusOK) })
 	g.GET("/members/:memberId/transactions", func(c *gin.Context) { c.Status(http.StatusOK) })
 	b.Run("repeated", func(b *testing.B) {

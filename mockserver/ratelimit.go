@@ -126,10 +126,9 @@ func retryAfterSeconds(wait time.Duration) int64 {
 	return max(s, 1)
 }
 
-// withRateLimit answers 429 to a client over its budget. It also makes
-// ET-Client-Name optional: the request of an anonymous client is validated
-// as if it were named, since the spec (which declares the header required)
-// describes the API without rate-limit mode.
+// withRateLimit answers 429 to a client over its budget. In this mode
+// ET-Client-Name is optional (validateRequest is told so): a client without
+// it spends the anonymous budget of its address.
 func withRateLimit(l *rateLimiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		name := strings.TrimSpace(c.GetHeader(headerClientName))
@@ -152,16 +151,6 @@ func withRateLimit(l *rateLimiter) gin.HandlerFunc {
 				who, budget, l.rl.Window, secs))
 			return
 		}
-		if name != "" {
-			c.Next()
-			return
-		}
-		orig := c.Request
-		named := *orig
-		named.Header = orig.Header.Clone()
-		named.Header.Set(headerClientName, "anonymous-client")
-		c.Request = &named
 		c.Next()
-		c.Request = orig
 	}
 }

@@ -167,7 +167,7 @@ func New(cfg Config) (*Server, error) {
 	case AuthJWT:
 		v1.Use(requireJWT(clock))
 	}
-	v1.Use(withUTF8Query(queryParamsByRoute(cfg.Validator)), validateRequest(cfg.Validator))
+	v1.Use(withUTF8Query(queryParamsByRoute(cfg.Validator)), validateRequest(cfg.Validator, cfg.RateLimit != nil))
 	// Every handler answers from the state current when the request arrives:
 	// reset, overlays and the fixtures watcher replace it as a whole.
 	get(v1, "", ctl.handle((*api).getProgram))

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/binary"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -41,7 +42,11 @@ const (
 // ids such a request names, it is valid exactly when the shape is. So a
 // member never asked for before costs no validation, and an invalid request
 // is answered with the messages computed for exactly that request.
-func validateRequest(v *spec.Validator) gin.HandlerFunc {
+//
+// With clientNameOptional (rate-limit mode) a missing ET-Client-Name is not an
+// error: the spec declares it required because it describes the API without
+// that mode.
+func validateRequest(v *spec.Validator, clientNameOptional bool) gin.HandlerFunc {
 	cache := newBoundedCache[[]spec.FieldError](validationCacheEntries, validationCacheBytes)
 	return func(c *gin.Context) {
 		r := c.Request
@@ -65,6 +70,9 @@ func validateRequest(v *spec.Validator) gin.HandlerFunc {
 			}
 		}
 		fields := validate(v, r, method)
+		if clientNameOptional {
+			fields = slices.DeleteFunc(fields, func(f spec.FieldError) bool { return f.Field == headerClientName })
+		}
 		if cacheable {
 			if len(fields) == 0 {
 				cache.put(shape, nil, 0)
