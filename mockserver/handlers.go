@@ -163,7 +163,7 @@ func (a *api) getProgram(c *gin.Context) {
 	}
 }
 
-func (a *api) getMembers(c *gin.Context) {
+func (a *api) getMembers(lr *listRules, c *gin.Context) {
 	if a.cached(c) {
 		return
 	}
@@ -171,16 +171,16 @@ func (a *api) getMembers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	pg, ok := parsePaging(c)
+	pg, ok := lr.parse(c)
 	if !ok {
 		return
 	}
-	if customerID, ok := c.GetQuery("customerId"); ok {
+	if customerID, ok := lr.filter(c, "customerId"); ok {
 		var match []fixtures.Member
 		if m, ok := a.data.MemberByCustomerID(p, customerID); ok {
 			match = append(match, m)
 		}
-		a.respond(c, pageOf(match, pg))
+		respondPage(a, lr, c, pg, pageOf(match, pg))
 		return
 	}
 	total := a.data.MemberCount(p)
@@ -188,7 +188,7 @@ func (a *api) getMembers(c *gin.Context) {
 	if off := pg.offset(); off < total {
 		items = a.data.Members(p, off, min(pg.perPage, total-off))
 	}
-	a.respond(c, newPage(items, total, pg))
+	respondPage(a, lr, c, pg, newPage(items, total, pg))
 }
 
 func (a *api) getMember(c *gin.Context) {
@@ -200,7 +200,7 @@ func (a *api) getMember(c *gin.Context) {
 	}
 }
 
-func (a *api) getMemberTransactions(c *gin.Context) {
+func (a *api) getMemberTransactions(lr *listRules, c *gin.Context) {
 	if a.cached(c) {
 		return
 	}
@@ -208,31 +208,31 @@ func (a *api) getMemberTransactions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	pg, ok := parsePaging(c)
+	pg, ok := lr.parse(c)
 	if !ok {
 		return
 	}
 	items := act.Transactions
-	if orderID, ok := c.GetQuery("orderId"); ok {
+	if orderID, ok := lr.filter(c, "orderId"); ok {
 		items = filter(items, func(t *fixtures.Transaction) bool {
 			v, ok := t.Metadata["orderId"].(string)
 			return ok && v == orderID
 		})
 	}
-	if ref, ok := c.GetQuery("pointDefinitionReference"); ok {
+	if ref, ok := lr.filter(c, "pointDefinitionReference"); ok {
 		items = filter(items, func(t *fixtures.Transaction) bool {
 			return t.PointDefinitionReference != nil && *t.PointDefinitionReference == ref
 		})
 	}
-	a.respond(c, pageOf(items, pg))
+	respondPage(a, lr, c, pg, pageOf(items, pg))
 }
 
-func (a *api) getMemberPointPeriods(c *gin.Context) {
-	servePage(a, c, func(act *fixtures.Activity) []fixtures.PointPeriod { return act.PointPeriods })
+func (a *api) getMemberPointPeriods(lr *listRules, c *gin.Context) {
+	servePage(a, lr, c, func(act *fixtures.Activity) []fixtures.PointPeriod { return act.PointPeriods })
 }
 
 // servePage answers one page of an unfiltered list under a member.
-func servePage[T any](a *api, c *gin.Context, list func(*fixtures.Activity) []T) {
+func servePage[T any](a *api, lr *listRules, c *gin.Context, list func(*fixtures.Activity) []T) {
 	if a.cached(c) {
 		return
 	}
@@ -240,8 +240,8 @@ func servePage[T any](a *api, c *gin.Context, list func(*fixtures.Activity) []T)
 	if !ok {
 		return
 	}
-	if pg, ok := parsePaging(c); ok {
-		a.respond(c, pageOf(list(act), pg))
+	if pg, ok := lr.parse(c); ok {
+		respondPage(a, lr, c, pg, pageOf(list(act), pg))
 	}
 }
 
@@ -275,7 +275,7 @@ func (a *api) getMemberRewardLadder(c *gin.Context) {
 	}
 }
 
-func (a *api) getMemberPointsHistory(c *gin.Context) {
+func (a *api) getMemberPointsHistory(lr *listRules, c *gin.Context) {
 	if a.cached(c) {
 		return
 	}
@@ -283,7 +283,7 @@ func (a *api) getMemberPointsHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	pg, ok := parsePaging(c)
+	pg, ok := lr.parse(c)
 	if !ok {
 		return
 	}
@@ -303,7 +303,7 @@ func (a *api) getMemberPointsHistory(c *gin.Context) {
 		return
 	}
 	items := act.PointEvents
-	if ref, ok := c.GetQuery("pointDefinitionReference"); ok {
+	if ref, ok := lr.filter(c, "pointDefinitionReference"); ok {
 		items = filter(items, func(e *fixtures.PointEvent) bool { return e.PointDefinitionReference == ref })
 	}
 	if typ, ok := c.GetQuery("pointEventType"); ok {
@@ -315,11 +315,11 @@ func (a *api) getMemberPointsHistory(c *gin.Context) {
 	if hasBefore {
 		items = filter(items, func(e *fixtures.PointEvent) bool { return e.CreatedAt.Before(before) })
 	}
-	a.respond(c, pageOf(items, pg))
+	respondPage(a, lr, c, pg, pageOf(items, pg))
 }
 
-func (a *api) getMemberSuspensionPeriods(c *gin.Context) {
-	servePage(a, c, func(act *fixtures.Activity) []fixtures.SuspensionPeriod { return act.Suspensions })
+func (a *api) getMemberSuspensionPeriods(lr *listRules, c *gin.Context) {
+	servePage(a, lr, c, func(act *fixtures.Activity) []fixtures.SuspensionPeriod { return act.Suspensions })
 }
 
 // timeParam reads an optional RFC 3339 query parameter. Offsets such as

@@ -15,7 +15,7 @@ import (
 )
 
 // The validator is expensive to build and safe to share.
-var sharedValidator = sync.OnceValues(spec.NewValidator)
+var sharedValidator = sync.OnceValues(func() (*spec.Validator, error) { return spec.NewValidator() })
 
 func validator(t testing.TB) *spec.Validator {
 	t.Helper()

@@ -56,8 +56,9 @@ type Config struct {
 // gin's own logger) serving the routes of the contract and the mock's own
 // endpoints.
 type Server struct {
-	engine *gin.Engine
-	ctl    *control
+	engine  *gin.Engine
+	ctl     *control
+	dialect spec.Dialect
 }
 
 // ServeHTTP answers one request.
@@ -65,7 +66,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 
 // Catalog is what GET /__mock/catalog answers now: the dataset with the
 // fixtures file and any posted overlays applied.
-func (s *Server) Catalog() Catalog { return s.ctl.state().catalog }
+func (s *Server) Catalog() Catalog {
+	c := s.ctl.state().catalog
+	c.Dialect = s.dialect
+	return c
+}
 
 // New builds the mock from cfg.
 func New(cfg Config) (*Server, error) {
@@ -89,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 	if clock == nil {
 		clock = time.Now
 	}
-	docJSON, err := spec.DocumentJSON()
+	docJSON, err := cfg.Validator.DocumentJSON()
 	if err != nil {
 		return nil, fmt.Errorf("mockserver: converting the OpenAPI document to JSON: %w", err)
 	}
@@ -146,10 +151,11 @@ func New(cfg Config) (*Server, error) {
 	get(e, "/healthz", func(c *gin.Context) {
 		writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	doc := spec.Document()
+	doc := cfg.Validator.Document()
 	get(e, "/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", doc) })
 	get(e, "/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
-	get(e, "/__mock/catalog", func(c *gin.Context) { writeJSON(c, http.StatusOK, ctl.state().catalog) })
+	srv := &Server{engine: e, ctl: ctl, dialect: cfg.Validator.Dialect()}
+	get(e, "/__mock/catalog", func(c *gin.Context) { writeJSON(c, http.StatusOK, srv.Catalog()) })
 	if !cfg.DisableAdmin {
 		ctl.registerAdmin(e)
 	}
@@ -171,15 +177,21 @@ func New(cfg Config) (*Server, error) {
 	// Every handler answers from the state current when the request arrives:
 	// reset, overlays and the fixtures watcher replace it as a whole.
 	get(v1, "", ctl.handle((*api).getProgram))
-	get(v1, "/members", ctl.handle((*api).getMembers))
+	// The list handlers answer by the dialect's list rules, read from the same
+	// validator that validated the request.
+	lr := newListRules(cfg.Validator)
+	list := func(h func(*api, *listRules, *gin.Context)) gin.HandlerFunc {
+		return ctl.handle(func(a *api, c *gin.Context) { h(a, lr, c) })
+	}
+	get(v1, "/members", list((*api).getMembers))
 	get(v1, "/members/:memberId", ctl.handle((*api).getMember))
-	get(v1, "/members/:memberId/transactions", ctl.handle((*api).getMemberTransactions))
-	get(v1, "/members/:memberId/point-periods", ctl.handle((*api).getMemberPointPeriods))
+	get(v1, "/members/:memberId/transactions", list((*api).getMemberTransactions))
+	get(v1, "/members/:memberId/point-periods", list((*api).getMemberPointPeriods))
 	get(v1, "/members/:memberId/point-periods/:pointPeriodId", ctl.handle((*api).getMemberPointPeriod))
 	get(v1, "/members/:memberId/reward-ladder", ctl.handle((*api).getMemberRewardLadder))
-	get(v1, "/members/:memberId/points-history", ctl.handle((*api).getMemberPointsHistory))
-	get(v1, "/members/:memberId/suspension-periods", ctl.handle((*api).getMemberSuspensionPeriods))
-	return &Server{engine: e, ctl: ctl}, nil
+	get(v1, "/members/:memberId/points-history", list((*api).getMemberPointsHistory))
+	get(v1, "/members/:memberId/suspension-periods", list((*api).getMemberSuspensionPeriods))
+	return srv, nil
 }
 
 // Catalog is the body of GET /__mock/catalog: which programs the mock holds
@@ -189,6 +201,9 @@ type Catalog struct {
 	Seed     int64            `json:"seed"`
 	Now      time.Time        `json:"now"`
 	Programs []CatalogProgram `json:"programs"`
+	// Dialect is the dialect in force: how this mock answers where the
+	// contract leaves room (paging, errors, header rules).
+	Dialect spec.Dialect `json:"dialect"`
 }
 
 // CatalogProgram is one program of the catalog.

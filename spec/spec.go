@@ -40,14 +40,17 @@ import (
 //go:embed openapi.yaml
 var document []byte
 
-// Document returns the embedded OpenAPI 3.1 document (YAML bytes, do not modify).
+// Document returns the embedded OpenAPI 3.1 document (YAML bytes, do not modify): the
+// contract's dialect. A Validator's Document is the one rewritten for its dialect.
 func Document() []byte { return document }
 
-// DocumentJSON returns the same document converted to JSON, keys in document order.
-func DocumentJSON() ([]byte, error) {
+// DocumentJSON returns the embedded document converted to JSON, keys in document order.
+func DocumentJSON() ([]byte, error) { return toJSON(document) }
+
+func toJSON(doc []byte) ([]byte, error) {
 	var node yaml.Node
-	if err := yaml.Unmarshal(document, &node); err != nil {
-		return nil, fmt.Errorf("parsing the embedded OpenAPI document: %w", err)
+	if err := yaml.Unmarshal(doc, &node); err != nil {
+		return nil, fmt.Errorf("parsing the OpenAPI document: %w", err)
 	}
 	out, err := openapijson.YAMLNodeToJSON(&node, "  ")
 	if err != nil {
@@ -65,7 +68,40 @@ type Validator struct {
 	errorSchema *base.Schema
 	ops         []Operation
 	byOperation map[*v3.Operation]*operationInfo
+	dialect     Dialect
+	doc         []byte // the document for dialect
+	paging      Paging
 }
+
+// Paging is what the document says of the paging parameters, in the validator's dialect.
+type Paging struct {
+	FirstPage      int64 // the number of the first page, and the default of page
+	DefaultPerPage int64 // perPage when not given
+	MaxPerPage     int64 // the largest page size; above it, ClampsPerPage decides
+	ClampsPerPage  bool  // a larger perPage is answered as MaxPerPage instead of refused
+}
+
+// Option configures NewValidator.
+type Option func(*options)
+
+type options struct{ dialect Dialect }
+
+// WithDialect makes the validator validate with the document rewritten for d, and say so
+// through Dialect, Document and Paging.
+func WithDialect(d Dialect) Option { return func(o *options) { o.dialect = d.normal() } }
+
+// Dialect returns the dialect the validator validates with.
+func (v *Validator) Dialect() Dialect { return v.dialect }
+
+// Document returns the OpenAPI document the validator validates with, as YAML: the embedded
+// one, rewritten for the validator's dialect. Do not modify.
+func (v *Validator) Document() []byte { return v.doc }
+
+// DocumentJSON returns Document converted to JSON, keys in document order.
+func (v *Validator) DocumentJSON() ([]byte, error) { return toJSON(v.doc) }
+
+// Paging returns the paging bounds of the validator's document.
+func (v *Validator) Paging() Paging { return v.paging }
 
 // operationInfo is what request validation needs to know about one operation beyond the model.
 type operationInfo struct {
@@ -91,8 +127,16 @@ type Operation struct {
 
 // NewValidator parses the embedded document and builds everything validation needs, so that
 // each later call only matches and checks.
-func NewValidator() (*Validator, error) {
-	doc, err := libopenapi.NewDocument(document)
+func NewValidator(opts ...Option) (*Validator, error) {
+	o := options{dialect: Dialect{}.normal()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	text, err := documentFor(o.dialect)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := libopenapi.NewDocument(text)
 	if err != nil {
 		return nil, fmt.Errorf("parsing the embedded OpenAPI document: %w", err)
 	}
@@ -102,7 +146,7 @@ func NewValidator() (*Validator, error) {
 	}
 	// One validator serves requests and responses: security validation only concerns requests,
 	// and the mock checks the bearer token itself.
-	opts := []config.Option{
+	vopts := []config.Option{
 		// Without a cache, path parameter validation compiles a regexp per path segment on
 		// every request; that was half the cost of a ValidateRequest.
 		config.WithRegexCache(new(sync.Map)),
@@ -110,7 +154,7 @@ func NewValidator() (*Validator, error) {
 		config.WithContentAssertions(),
 		config.WithoutSecurityValidation(),
 	}
-	openapi := validator.NewValidatorFromV3Model(&model.Model, opts...)
+	openapi := validator.NewValidatorFromV3Model(&model.Model, vopts...)
 	openapi.SetDocument(doc)
 
 	v := &Validator{
@@ -119,10 +163,15 @@ func NewValidator() (*Validator, error) {
 		// when the request path starts with it, so both /v1/... (the mock) and
 		// /personalisation/v1/... (Entur) match.
 		router:      router.NewRouter(&model.Model, router.WithPathOnlyMatching()),
-		schemas:     schema_validation.NewSchemaValidatorWithLogger(slog.New(slog.DiscardHandler), opts...),
+		schemas:     schema_validation.NewSchemaValidatorWithLogger(slog.New(slog.DiscardHandler), vopts...),
 		byOperation: make(map[*v3.Operation]*operationInfo),
+		dialect:     o.dialect,
+		doc:         text,
 	}
 	if err := v.indexOperations(&model.Model); err != nil {
+		return nil, err
+	}
+	if v.paging, err = readPaging(text, o.dialect); err != nil {
 		return nil, err
 	}
 	if model.Model.Components == nil || model.Model.Components.Schemas == nil {

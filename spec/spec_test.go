@@ -18,7 +18,7 @@ import (
 
 // sharedValidator is built once: NewValidator is the expensive part, and sharing one across
 // tests is also how callers use it.
-var sharedValidator = sync.OnceValues(NewValidator)
+var sharedValidator = sync.OnceValues(func() (*Validator, error) { return NewValidator() })
 
 func newTestValidator(t testing.TB) *Validator {
 	t.Helper()

@@ -57,6 +57,9 @@ type options struct {
 	fixtures   string
 	watch      bool
 	journal    int
+
+	dialect     spec.Dialect // how the mock answers where the contract leaves room
+	dialectFile string
 }
 
 // defaultJournal is how many requests GET /__mock/requests keeps unless
@@ -116,12 +119,19 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.BoolVar(&o.watch, "watch", watch, "reload the --fixtures file when it changes (MOCK_WATCH)")
 	journal := fs.String("journal", env("MOCK_JOURNAL", strconv.Itoa(defaultJournal)),
 		"how many of the latest requests GET /__mock/requests keeps; 0 turns the journal off (MOCK_JOURNAL)")
+	fs.StringVar(&o.dialectFile, "dialect", env("MOCK_DIALECT", ""),
+		"dialect file (YAML): how this mock answers where the contract leaves room — firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter (MOCK_DIALECT)")
 	fs.BoolVar(&o.healthcheck, "healthcheck", false, "check /healthz of a running mock at --addr and exit 0 if healthy (for container HEALTHCHECK)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (flags only; see -help)", fs.Arg(0))
+	}
+	if o.dialectFile != "" {
+		if o.dialect, err = spec.LoadDialect(o.dialectFile); err != nil {
+			return o, fmt.Errorf("--dialect: %w", err)
+		}
 	}
 	if o.seed, err = strconv.ParseInt(*seed, 10, 64); err != nil || o.seed == 0 {
 		return o, fmt.Errorf("--seed %q: want a non-zero integer", *seed)
@@ -217,7 +227,7 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("building the dataset: %w", err)
 	}
-	validator, err := spec.NewValidator()
+	validator, err := spec.NewValidator(spec.WithDialect(o.dialect))
 	if err != nil {
 		return fmt.Errorf("building the spec validator: %w", err)
 	}
@@ -304,6 +314,10 @@ func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
 		o.seed, o.now.UTC().Format(time.RFC3339), o.programs, o.members, o.auth)
 	if rl := o.rateLimit; rl != nil {
 		fmt.Fprintf(w, " · rate limit %d/%s named, %d/%s anonymous", rl.Named, rl.Window, rl.Anonymous, rl.Window)
+	}
+	fmt.Fprintf(w, "\ndialect %s", cat.Dialect)
+	if o.dialectFile != "" {
+		fmt.Fprintf(w, " (from %s)", o.dialectFile)
 	}
 	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
