@@ -119,6 +119,11 @@ func defects() []defect {
 			}
 			return all
 		}, nil)},
+		// A database's ids need not rise with time: ordering by id alone is wrong.
+		{"transactions ordered by id alone", `order of the member.s transactions is validFrom`, relistOps([]string{"getMemberTransactions"}, nil, byIDAlone, nil)},
+		{"points history ordered by id alone", `order of the member.s points history is createdAt`, relistOps([]string{"getMemberPointsHistory"}, nil, byIDAlone, nil)},
+		{"point periods ordered by id alone", `order of the member.s point periods is startAt`, relistOps([]string{"getMemberPointPeriods"}, nil, byIDAlone, nil)},
+		{"suspension periods ordered by id alone", `order of the member.s suspension periods is startAt`, relistOps([]string{"getMemberSuspensionPeriods"}, nil, byIDAlone, nil)},
 		{"points history ordered by createdAt ascending", `order|createdAt descending`, relistOps([]string{"getMemberPointsHistory"}, nil, func(r *http.Request, all []any) []any {
 			sortBy(all, "createdAt", false, false)
 			return all
@@ -638,7 +643,19 @@ func defects() []defect {
 			if a.status != 200 || (rt.op != "getMemberTransactions" && rt.op != "getMemberPointsHistory") {
 				return
 			}
-			// The mock numbers a member's transactions from its id × 10000.
+			// Each member's transactions are numbered 1, 2, … in id order, here
+			// and in the points history that refers to them.
+			q := url.Values{}
+			txs := r.Clone(r.Context())
+			txs.URL.Path = strings.TrimSuffix(r.URL.Path, "/points-history")
+			if !strings.HasSuffix(txs.URL.Path, "/transactions") {
+				txs.URL.Path += "/transactions"
+			}
+			var own []int64
+			for _, it := range fetchAll(innerOf(r), txs, q) {
+				own = append(own, intIn(it.(object), "id"))
+			}
+			slices.Sort(own)
 			b := a.object()
 			for _, it := range itemsIn(b) {
 				o := it.(object)
@@ -646,8 +663,8 @@ func defects() []defect {
 				if rt.op == "getMemberTransactions" {
 					key = "id"
 				}
-				if id := intIn(o, key); id > 0 {
-					o[key] = num(id%10000 + 1)
+				if i, found := slices.BinarySearch(own, intIn(o, key)); found {
+					o[key] = num(int64(i) + 1)
 				}
 			}
 			a.setObject(b)
@@ -1335,6 +1352,12 @@ func keep(all []any, ok func(object) bool) []any {
 		}
 	}
 	return out
+}
+
+// byIDAlone orders a list by id descending, whatever its timestamps say.
+func byIDAlone(_ *http.Request, all []any) []any {
+	slices.SortStableFunc(all, func(a, b any) int { return cmp.Compare(intIn(b.(object), "id"), intIn(a.(object), "id")) })
+	return all
 }
 
 // sortBy sorts items by a date-time key, then by id.

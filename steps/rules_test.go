@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -257,4 +258,51 @@ func TestWriteSummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+func TestReferences(t *testing.T) {
+	periods := `[{"id":7,"startAt":"2026-01-01T00:00:00Z","endAt":"2026-02-01T00:00:00Z"}]`
+	txs := `[{"id":1,"pointPeriodId":7},{"id":2,"pointPeriodId":null}]`
+	tests := []struct{ name, txs, events, want string }{
+		{"all known", txs, `[{"id":1,"transactionId":1,"pointPeriodId":7},{"id":2,"transactionId":null}]`, ""},
+		{"unknown transaction", txs, `[{"id":1,"transactionId":3}]`, "not one of the member's transactions"},
+		{"unknown period", txs, `[{"id":1,"transactionId":1,"pointPeriodId":8}]`, "not one of the member's point periods"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &memberData{periods: objs(t, periods), transactions: objs(t, tt.txs), events: objs(t, tt.events)}
+			wantProblems(t, eventsReferToTransactionsAndPeriods(d, testNow), tt.want)
+		})
+	}
+	t.Run("a transaction's period", func(t *testing.T) {
+		d := &memberData{periods: objs(t, periods), transactions: objs(t, `[{"id":1,"pointPeriodId":7}]`)}
+		wantProblems(t, transactionPeriodsExist(d, testNow), "")
+		d.transactions = objs(t, `[{"id":1,"pointPeriodId":9}]`)
+		wantProblems(t, transactionPeriodsExist(d, testNow), "pointPeriodId 9")
+	})
+}
+
+func TestValuesLookReal(t *testing.T) {
+	ladder := `{"levels":[{"levelId":1,"rank":1,"requirements":[],"rewards":[{"rewardId":5,"name":"Rabatt","type":"DISCOUNT","value":%s}]}]}`
+	tests := []struct{ name, member, tx, discount, want string }{
+		{"real", `{"metadata":{"userType":"ADULT","homeStopPlace":"NSR:StopPlace:337"}}`,
+			`{"id":1,"metadata":{"stationPair":{"from":"NSR:StopPlace:1","to":"NSR:StopPlace:2"}}}`, "20", ""},
+		{"user type in lower case", `{"metadata":{"userType":"adult"}}`, `{"id":1}`, "20", "user types are codes"},
+		{"stop place without codespace", `{"metadata":{"homeStopPlace":"StopPlace:337"}}`, `{"id":1}`, "20", "NeTEx"},
+		{"station pair end missing", `{}`, `{"id":1,"metadata":{"stationPair":{"from":"NSR:StopPlace:1"}}}`, "20", "stationPair.to"},
+		{"discount above 100", `{}`, `{"id":1}`, "120", "percentage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &memberData{member: obj(t, tt.member), transactions: objs(t, "["+tt.tx+"]"), ladder: obj(t, fmt.Sprintf(ladder, tt.discount))}
+			wantProblems(t, valuesLookReal(d, testNow), tt.want)
+		})
+	}
+}
+
+func TestMemberInProgramOrganisation(t *testing.T) {
+	d := &memberData{member: obj(t, `{"organisationId":20}`), program: obj(t, `{"organisationId":20}`)}
+	wantProblems(t, memberInProgramOrganisation(d, testNow), "")
+	d.member = obj(t, `{"organisationId":21}`)
+	wantProblems(t, memberInProgramOrganisation(d, testNow), "the program's is 20")
 }
