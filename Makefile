@@ -68,7 +68,7 @@ bench-load: bench-bin ## wrk: mock vs a bare net/http baseline (DURATION=10s ROU
 bench-scale: bench-bin ## 1M members × 3 programs: exec to ready, RSS after 10,000 requests
 	$(GO) run ./bench -run scale
 
-bench-soak: bench-bin ## RSS under full load for SOAK=5m
+bench-soak: bench-bin ## RSS under full load for SOAK=5m, 1M members per program (the soak of make soak, longer)
 	$(GO) run ./bench -run soak -soak $(SOAK)
 
 bench-profile: ## CPU profile of the mock under the three load scenarios (bin/mock.cpu.pprof)
@@ -95,5 +95,5 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s), one after the other
 fuzz-short: ## run each fuzz target for 5s
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
-soak: ## wrk at 64 connections for 60s against the mock: zero non-2xx, zero socket errors, RSS stable (DURATION=10m)
-	DURATION=$(SOAK_DURATION) CONNECTIONS=$(CONNECTIONS) GO=$(GO) bench/soak.sh
+soak: bench-bin ## wrk at 64 connections for 60s against the mock: zero non-2xx, zero socket errors, RSS stable (DURATION=10m)
+	$(GO) run ./bench -run soak -soak $(SOAK_DURATION) -connections $(CONNECTIONS) -threads 2 -members 250

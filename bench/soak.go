@@ -103,5 +103,27 @@ loop:
 	}
 	fmt.Printf("\nafter warm-up (from %s): min %s, max %s; mean of the first fifth %s, of the last fifth %s: %+.1f %%\n\n",
 		steady[0].at, mib(lo), mib(hi), mib(int64(early)), mib(int64(late)), 100*(late-early)/early)
+
+	// The verdict (make soak): every answer 2xx, no socket error, the mock healthy afterwards,
+	// and RSS stable: the run added at most half of what warm-up left, plus 32 MiB for the
+	// GC's sawtooth.
+	var failed []string
+	if res.non2xx != 0 {
+		failed = append(failed, fmt.Sprintf("%d answers were not 2xx", res.non2xx))
+	}
+	if res.errors != "" {
+		failed = append(failed, "wrk saw "+res.errors)
+	}
+	if _, err := get(mock.url + "/healthz"); err != nil {
+		failed = append(failed, fmt.Sprintf("the mock is not healthy after the soak: %v", err))
+	}
+	warm, end := steady[0].rss, samples[len(samples)-1].rss
+	if limit := warm*3/2 + 32*1024; end > limit {
+		failed = append(failed, fmt.Sprintf("RSS grew from %s after warm-up to %s (limit %s)", mib(warm), mib(end), mib(limit)))
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("soak: FAIL: %s", strings.Join(failed, "; "))
+	}
+	fmt.Println("soak: PASS: zero non-2xx, zero socket errors, healthy afterwards, RSS stable")
 	return nil
 }
