@@ -18,7 +18,7 @@ help: ## list the targets
 
 run: ## start the mock on $(ADDR) (flags: make run ARGS="--seed 7")
 	@if [ ! -x bin/mockserver ] || [ -n "$$(find cmd mockserver fixtures spec go.mod go.sum -newer bin/mockserver -print -quit)" ]; then \
-		echo "make run: building bin/mockserver first (a cold build takes about 5 minutes on 2 cores; later ones seconds)"; fi
+		echo "make run: building bin/mockserver first (the first build compiles every dependency: 4-5 minutes on 2 cores; later ones take seconds)"; fi
 	@CGO_ENABLED=0 $(GO) build -trimpath -o bin/mockserver ./cmd/mockserver
 	./bin/mockserver --addr $(ADDR) $(ARGS)
 
