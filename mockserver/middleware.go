@@ -1,8 +1,6 @@
 package mockserver
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 )
 
 const (
@@ -52,23 +51,7 @@ func echoable(id string) bool {
 
 // newCorrelationID returns a random UUID (version 4). Correlation ids are
 // the one thing that is not seeded: they identify a request, not data.
-func newCorrelationID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+func newCorrelationID() string { return uuid.NewString() }
 
 // withCORS lets browser apps on any origin call the mock, read
 // X-Correlation-Id, and get their preflight answered on every path.

@@ -37,7 +37,6 @@ func main() {
 	// testcontainers announces every Docker connection on stderr; the
 	// summary says all a reader needs.
 	tclog.SetDefault(tclog.NewNoopLogger())
-	defaultContainerEnv()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -203,21 +202,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// defaultContainerEnv lets --image work out of the box where no registry is
-// reachable and Docker runs on this machine. testcontainers' Ryuk reaper
-// image cannot be pulled there, and the container package removes its own
-// containers (by label, also those of a killed run), so Ryuk is off unless
-// asked for; and a local engine publishes ports on loopback, while
-// testcontainers would otherwise dial the default gateway. Explicit
-// settings win.
-func defaultContainerEnv() {
-	if _, set := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !set {
-		os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	}
-	host := os.Getenv("DOCKER_HOST")
-	if _, set := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !set && (host == "" || strings.HasPrefix(host, "unix://")) {
-		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
-	}
 }

@@ -193,9 +193,6 @@ func TestRobustTargets(t *testing.T) {
 				t.Fatal("conformance did not end: it hangs")
 			}
 			took := time.Since(start)
-			if took > 10*time.Second {
-				t.Errorf("took %s", took)
-			}
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
 			}

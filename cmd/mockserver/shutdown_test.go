@@ -171,15 +171,16 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 
 	slow, body := startSlow(t, &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{}}, r.url, 1500*time.Millisecond)
 	defer slow.Body.Close()
-	sent := time.Now()
 	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 
 	// New connections are refused while the slow request is still running.
 	addr := strings.TrimPrefix(r.url, "http://")
+	// Event order, not a clock: the refusal must come while the 1.5 s
+	// request is still in flight (its body is read only afterwards).
 	refused := false
-	for time.Since(sent) < time.Second {
+	for range 40 {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err != nil {
 			refused = true
@@ -189,7 +190,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if !refused {
-		t.Errorf("the mock still accepts connections a second after SIGTERM")
+		t.Errorf("the mock still accepts new connections after SIGTERM, with a request in flight")
 	}
 
 	rest, err := io.ReadAll(body)
@@ -198,9 +199,6 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	}
 	if code := r.wait(t, 5*time.Second); code != 0 {
 		t.Fatalf("exit code %d, want 0\n%s", code, r.stderr.String())
-	}
-	if took := time.Since(sent); took < time.Second {
-		t.Errorf("exited %s after SIGTERM, before the in-flight request could finish", took)
 	}
 	if !strings.Contains(r.stdout.String(), "mockserver: stopped") {
 		t.Errorf("stdout does not say it stopped:\n%s", r.stdout.String())
@@ -211,14 +209,12 @@ func TestShutdownIsBounded(t *testing.T) {
 	r := startMock(t, "--shutdown-timeout", "300ms")
 	slow, body := startSlow(t, &http.Client{Timeout: 30 * time.Second}, r.url, 20*time.Second)
 	defer slow.Body.Close()
-	sent := time.Now()
 	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	// The 20 s request is cut off: the mock exits long before it could end
+	// (wait fails the test after 5 s).
 	code := r.wait(t, 5*time.Second)
-	if took := time.Since(sent); took > 3*time.Second {
-		t.Errorf("exit took %s with a 300ms shutdown timeout", took)
-	}
 	if code == 0 {
 		t.Errorf("exit code 0 after cutting a request off; want non-zero")
 	}
