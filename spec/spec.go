@@ -44,9 +44,12 @@ var document []byte
 func Document() []byte { return document }
 
 // DocumentJSON returns the same document converted to JSON, keys in document order.
-func DocumentJSON() ([]byte, error) {
+func DocumentJSON() ([]byte, error) { return yamlToJSON(document) }
+
+// yamlToJSON converts an embedded OpenAPI document to JSON, keys in document order.
+func yamlToJSON(doc []byte) ([]byte, error) {
 	var node yaml.Node
-	if err := yaml.Unmarshal(document, &node); err != nil {
+	if err := yaml.Unmarshal(doc, &node); err != nil {
 		return nil, fmt.Errorf("parsing the embedded OpenAPI document: %w", err)
 	}
 	out, err := openapijson.YAMLNodeToJSON(&node, "  ")
