@@ -429,6 +429,8 @@ func TestValidateRequestMessages(t *testing.T) {
 	tests := []struct{ path, want string }{
 		{"/v1/programs/1/members?perPage=101", `perPage must be an integer from 1 to 100, got "101"`},
 		{"/v1/programs/1/members?page=abc", `page must be an integer of at least 0, got "abc"`},
+		{"/v1/programs/1/members?customerId=", `customerId must be a non-empty string, got ""`},
+		{"/v1/programs/1/members/1/transactions?orderId=", `orderId must be a non-empty string, got ""`},
 		{"/v1/programs/1/members/0", `memberId must be an integer of at least 1, got "0"`},
 		{"/v1/programs/1/members/1/points-history?pointEventType=FOO", `pointEventType must be one of EARNED, CONSUMED, EXPIRED, CANCELLED, got "FOO"`},
 		{"/v1/programs/1/members/1/points-history?createdAfter=2025-01-01T00:00:00", `createdAfter must be an RFC 3339 date-time with a zone, e.g. 2025-03-14T08:15:00Z, got "2025-01-01T00:00:00"`},
