@@ -11,7 +11,7 @@ BASE_URL ?= http://127.0.0.1:8080
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help run build test lint image conformance conformance-image clean
+.PHONY: help run build test lint docs-check image conformance conformance-image clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,6 +32,10 @@ CONTAINER_PKG := ./internal/container/
 test: ## run every test: unit, HTTP, the Gherkin suite, fuzz seed corpora, containers (no timed fuzzing: make fuzz)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/container$$')
 	$(GO) test -count=1 -v $(CONTAINER_PKG)
+	@$(MAKE) --no-print-directory docs-check
+
+docs-check: ## lint both OpenAPI documents (Spectral), generate TypeScript types and compile them (needs node and npm)
+	bash tools/docs/check.sh
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

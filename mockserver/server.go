@@ -98,6 +98,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mockserver: converting the OpenAPI document to JSON: %w", err)
 	}
+	controlJSON, err := spec.ControlDocumentJSON()
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: converting the control plane's OpenAPI document to JSON: %w", err)
+	}
 	errLog := cfg.Logger
 	if errLog == nil {
 		errLog = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -156,6 +160,11 @@ func New(cfg Config) (*Server, error) {
 	get(e, "/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
 	srv := &Server{engine: e, ctl: ctl, dialect: cfg.Validator.Dialect()}
 	get(e, "/__mock/catalog", func(c *gin.Context) { writeJSON(c, http.StatusOK, srv.Catalog()) })
+	// The control plane's own document, served with the catalog: it describes the admin
+	// endpoints whether or not they are on.
+	control := spec.ControlDocument()
+	get(e, "/__mock/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", control) })
+	get(e, "/__mock/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", controlJSON) })
 	if !cfg.DisableAdmin {
 		ctl.registerAdmin(e)
 	}

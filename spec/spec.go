@@ -413,6 +413,12 @@ func expectation(p *v3.Parameter) string {
 		return "an integer"
 	case slices.Contains(s.Type, helpers.String) && s.Format == "date-time":
 		return "an RFC 3339 date-time with a zone, e.g. 2025-03-14T08:15:00Z"
+	case slices.Contains(s.Type, helpers.String) && s.MinLength != nil && s.MaxLength != nil:
+		return fmt.Sprintf("a string of %d to %d characters", *s.MinLength, *s.MaxLength)
+	case slices.Contains(s.Type, helpers.String) && s.MinLength != nil && *s.MinLength == 1:
+		return "a non-empty string"
+	case slices.Contains(s.Type, helpers.String) && s.MinLength != nil:
+		return fmt.Sprintf("a string of at least %d characters", *s.MinLength)
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
@@ -181,6 +182,11 @@ func TestParameterSchemas(t *testing.T) {
 				t.Errorf("%s: parameter %s: in=%s required=%v type=%v format=%q default=%q, want %+v",
 					path, p.Name, p.In, req, s.Type, s.Format, def, w)
 			}
+			// An empty filter or client name is refused, so the document says so.
+			minLen1 := map[string]bool{"customerId": true, "orderId": true, "pointDefinitionReference": true, "ET-Client-Name": true}
+			if minLen1[p.Name] && (s.MinLength == nil || *s.MinLength != 1) {
+				t.Errorf("%s: parameter %s: minLength = %v, want 1", path, p.Name, s.MinLength)
+			}
 			if p.Name == "pointEventType" {
 				var enum []string
 				for _, e := range s.Enum {
@@ -241,8 +247,38 @@ func TestSchemas(t *testing.T) {
 		"PageSuspensionPeriod": {"items totalItems totalPages", ""},
 		"PagePointEvent":       {"items totalItems totalPages", ""},
 	}
-	if schemas.Len() != len(contract) {
-		t.Errorf("document has %d schemas, contract %d", schemas.Len(), len(contract))
+	// The open objects: metadata of each kind, free-form (any other key is allowed) but with
+	// the keys the data uses typed, so that generated client types can read them.
+	open := map[string]string{
+		"MemberMetadata":      "userType homeStopPlace",
+		"TransactionMetadata": "orderId orderLineId productName fareProductRef discountedProduct userType stationPair",
+		"PointPeriodMetadata": "userType stationPair",
+		"SuspensionMetadata":  "reason inspectionStopPlace",
+		"StationPair":         "from to",
+	}
+	metadataOf := map[string]string{
+		"Member": "MemberMetadata", "Transaction": "TransactionMetadata",
+		"PointPeriod": "PointPeriodMetadata", "SuspensionPeriod": "SuspensionMetadata",
+	}
+	if schemas.Len() != len(contract)+len(open) {
+		t.Errorf("document has %d schemas, contract %d and %d open ones", schemas.Len(), len(contract), len(open))
+	}
+	for name, props := range open {
+		proxy := schemas.GetOrZero(name)
+		if proxy == nil {
+			t.Errorf("schema %s missing", name)
+			continue
+		}
+		s := proxy.Schema()
+		if !slices.Equal(s.Type, []string{"object"}) || s.AdditionalProperties == nil || !s.AdditionalProperties.IsB() || !s.AdditionalProperties.B {
+			t.Errorf("%s: want an object with additionalProperties: true", name)
+		}
+		if len(s.Required) > 0 {
+			t.Errorf("%s: required = %v, want every key optional", name, s.Required)
+		}
+		if got := slices.Collect(s.Properties.KeysFromOldest()); !sameSet(got, strings.Fields(props)) {
+			t.Errorf("%s: properties = %v, want %s", name, got, props)
+		}
 	}
 	for name, c := range contract {
 		proxy := schemas.GetOrZero(name)
@@ -265,13 +301,21 @@ func TestSchemas(t *testing.T) {
 		for prop, p := range s.Properties.FromOldest() {
 			ps := p.Schema()
 			nullable := slices.Contains(ps.Type, "null")
+			if prop == "metadata" {
+				// anyOf: [{$ref: <Kind>Metadata}, {type: 'null'}]
+				var refs, types []string
+				for _, alt := range ps.AnyOf {
+					refs = append(refs, alt.GetReference())
+					types = append(types, alt.Schema().Type...)
+				}
+				want := "#/components/schemas/" + metadataOf[name]
+				if len(ps.Type) > 0 || !slices.Equal(refs, []string{want, ""}) || !slices.Equal(types, []string{"object", "null"}) {
+					t.Errorf("%s.metadata: want anyOf %s or null, got refs %q types %v", name, want, refs, types)
+				}
+				nullable = slices.Contains(types, "null")
+			}
 			if nullable != slices.Contains(optional, prop) {
 				t.Errorf("%s.%s: nullable = %v, want it nullable exactly when optional", name, prop, nullable)
-			}
-			if prop == "metadata" {
-				if !slices.Equal(ps.Type, []string{"object", "null"}) || ps.AdditionalProperties != nil {
-					t.Errorf("%s.metadata: want a free-form object or null", name)
-				}
 			}
 			if (prop == "id" || strings.HasSuffix(prop, "Id")) && slices.Contains(ps.Type, "integer") {
 				if ps.Format != "int64" || ps.Minimum == nil || *ps.Minimum != 1 {
@@ -385,6 +429,8 @@ func TestValidateRequestMessages(t *testing.T) {
 	tests := []struct{ path, want string }{
 		{"/v1/programs/1/members?perPage=101", `perPage must be an integer from 1 to 100, got "101"`},
 		{"/v1/programs/1/members?page=abc", `page must be an integer of at least 0, got "abc"`},
+		{"/v1/programs/1/members?customerId=", `customerId must be a non-empty string, got ""`},
+		{"/v1/programs/1/members/1/transactions?orderId=", `orderId must be a non-empty string, got ""`},
 		{"/v1/programs/1/members/0", `memberId must be an integer of at least 1, got "0"`},
 		{"/v1/programs/1/members/1/points-history?pointEventType=FOO", `pointEventType must be one of EARNED, CONSUMED, EXPIRED, CANCELLED, got "FOO"`},
 		{"/v1/programs/1/members/1/points-history?createdAfter=2025-01-01T00:00:00", `createdAfter must be an RFC 3339 date-time with a zone, e.g. 2025-03-14T08:15:00Z, got "2025-01-01T00:00:00"`},
@@ -727,5 +773,42 @@ func BenchmarkNewValidator(b *testing.B) {
 		if _, err := NewValidator(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestControlDocument: the control plane's document is valid OpenAPI 3.1, its JSON form
+// describes the same endpoints, and its Error schema is the API's, so one reader serves both.
+func TestControlDocument(t *testing.T) {
+	doc, err := libopenapi.NewDocument(ControlDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := validator.NewValidatorFromV3Model(&model.Model)
+	cv.SetDocument(doc)
+	if ok, errs := cv.ValidateDocument(); !ok {
+		for _, e := range errs {
+			t.Errorf("control document: %v", e)
+		}
+	}
+	js, err := ControlDocumentJSON()
+	if err != nil || !json.Valid(js) {
+		t.Fatalf("ControlDocumentJSON: %v", err)
+	}
+	if a, b := model.Model.Paths.PathItems.Len(), buildModel(t, js).Paths.PathItems.Len(); a != b {
+		t.Errorf("JSON has %d paths, YAML %d", b, a)
+	}
+	render := func(m *v3.Document) string {
+		out, err := m.Components.Schemas.GetOrZero("Error").Schema().Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	if a, b := render(buildModel(t, Document())), render(&model.Model); a != b {
+		t.Errorf("the control document's Error schema differs from the API's:\n%s\nwant\n%s", b, a)
 	}
 }
