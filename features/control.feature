@@ -1,4 +1,4 @@
-@mock-control
+@mock-control @unsafe-methods
 Feature: Controlling the mock
   QA and frontend developers put the mock in the state a scenario needs: an error on
   the next requests, a slow network, a journal of what the client asked. Every forced

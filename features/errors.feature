@@ -132,12 +132,12 @@ Feature: Errors
       | for a member that does not exist       |
       | for a path that is not part of the API |
 
-    @methods
+    @methods @unsafe-methods
     Examples: a method the API does not offer
       | case                                   |
       | with the method DELETE                 |
 
-  @methods
+  @methods @unsafe-methods
   Scenario Outline: A request with a method other than GET (<method>) is refused with the Error body: <resource>
     Given a member with between 21 and 100 transactions
     When the client sends a <method> request for <resource>

@@ -38,7 +38,7 @@ func TestControlScenariosAgainstMock(t *testing.T) {
 	}
 	srv := controlMock(t, v, "qa-token")
 	res, err := steps.Run(context.Background(), steps.Config{
-		BaseURL: srv.URL, Validator: v, Tags: "@mock-control", Concurrency: 1, AdminToken: "qa-token",
+		BaseURL: srv.URL, Validator: v, Tags: "@mock-control", Concurrency: 1, AdminToken: "qa-token", UnsafeMethods: true,
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -91,7 +91,7 @@ func TestControlScenariosSkipWithoutAdmin(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	res, err := steps.Run(context.Background(), steps.Config{BaseURL: srv.URL, Validator: v, Tags: "@mock-control", Concurrency: 1})
+	res, err := steps.Run(context.Background(), steps.Config{BaseURL: srv.URL, Validator: v, Tags: "@mock-control", Concurrency: 1, UnsafeMethods: true})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -71,6 +71,10 @@ type Config struct {
 	MaxPages int
 	// Colors turns on ANSI colours in the console format.
 	Colors bool
+	// UnsafeMethods lets the run send methods other than GET, HEAD and
+	// OPTIONS: the @unsafe-methods scenarios run, and the client stops
+	// refusing such requests. Off, the suite is read-only (see guard.go).
+	UnsafeMethods bool
 }
 
 // Result is the outcome of a run.
@@ -135,6 +139,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if !cfg.UnsafeMethods {
+		cfg.Tags = withoutUnsafe(cfg.Tags)
+		cfg.HTTPClient = readOnly(cfg.HTTPClient)
 	}
 	if cfg.MaxPages <= 0 {
 		cfg.MaxPages = DefaultMaxPages

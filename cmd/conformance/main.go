@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -63,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	waitPath := fs.String("wait-path", "/healthz", "path that answers 200 once the --image container is ready")
 	startupTimeout := fs.Duration("startup-timeout", 30*time.Second, "how long the --image container may take to become ready")
 	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
+	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment (env CONFORMANCE_UNSAFE_METHODS=1)")
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -105,6 +107,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		MaxPages:    *maxPages,
 		Colors:      isTerminal(stdout),
 		HTTPClient:  &http.Client{Timeout: *timeout},
+
+		UnsafeMethods: *unsafeMethods,
 	}
 	if *profile != "" {
 		p, err := steps.LoadProfile(*profile)
@@ -176,6 +180,13 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 		return def, fmt.Errorf("%s=%q is not a duration such as 10s: %v", name, v, err)
 	}
 	return d, nil
+}
+
+// envBool reads a boolean such as "1" or "true" from the environment;
+// unset, empty or unreadable is false.
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
 }
 
 // flagSet reports whether the flag was given on the command line.
