@@ -93,15 +93,26 @@ func ladderJSON(p *program, m *member) map[string]any {
 	return map[string]any{"programId": p.id, "memberId": m.id, "currentLevelId": cur, "levels": levels}
 }
 
-// byKey orders by a timestamp descending, then by id descending.
-func byKey[T any](xs []T, at func(T) time.Time, id func(T) int64) {
+// ordered renders the items keep accepts, by a timestamp descending and then
+// by id descending: the order of every list but the members.
+func ordered[T any](xs []T, at func(T) time.Time, id func(T) int64, keep func(T) bool, render func(T) map[string]any) []map[string]any {
+	xs = slices.Clone(xs)
 	slices.SortFunc(xs, func(a, b T) int {
 		if c := at(b).Compare(at(a)); c != 0 {
 			return c
 		}
 		return cmp.Compare(id(b), id(a))
 	})
+	out := []map[string]any{}
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, render(x))
+		}
+	}
+	return out
 }
+
+func all[T any](T) bool { return true }
 
 func membersOf(p *program, f filter) []map[string]any {
 	out := []map[string]any{}
@@ -114,46 +125,25 @@ func membersOf(p *program, f filter) []map[string]any {
 }
 
 func transactionsOf(p *program, m *member, f filter) []map[string]any {
-	txs := slices.Clone(m.txs)
-	byKey(txs, func(t transaction) time.Time { return t.valid }, func(t transaction) int64 { return t.id })
-	out := []map[string]any{}
-	for _, tx := range txs {
-		if (f.orderID == nil || *f.orderID == tx.order) && (f.ref == nil || *f.ref == tx.def.ref) {
-			out = append(out, transactionJSON(p, tx))
-		}
-	}
-	return out
+	return ordered(m.txs, func(t transaction) time.Time { return t.valid }, func(t transaction) int64 { return t.id },
+		func(tx transaction) bool {
+			return (f.orderID == nil || *f.orderID == tx.order) && (f.ref == nil || *f.ref == tx.def.ref)
+		},
+		func(tx transaction) map[string]any { return transactionJSON(p, tx) })
 }
 
 func periodsOf(m *member) []map[string]any {
-	ps := slices.Clone(m.periods)
-	byKey(ps, func(p period) time.Time { return p.start }, func(p period) int64 { return p.id })
-	out := []map[string]any{}
-	for _, pp := range ps {
-		out = append(out, periodJSON(pp))
-	}
-	return out
+	return ordered(m.periods, func(p period) time.Time { return p.start }, func(p period) int64 { return p.id }, all, periodJSON)
 }
 
 func eventsOf(m *member, f filter) []map[string]any {
-	evs := slices.Clone(m.events)
-	byKey(evs, func(e pointEvent) time.Time { return e.created }, func(e pointEvent) int64 { return e.id })
-	out := []map[string]any{}
-	for _, ev := range evs {
-		if (f.ref == nil || *f.ref == ev.ref) && (f.eventType == nil || *f.eventType == ev.typ) &&
-			(f.after == nil || !ev.created.Before(*f.after)) && (f.before == nil || ev.created.Before(*f.before)) {
-			out = append(out, eventJSON(ev))
-		}
-	}
-	return out
+	return ordered(m.events, func(e pointEvent) time.Time { return e.created }, func(e pointEvent) int64 { return e.id },
+		func(ev pointEvent) bool {
+			return (f.ref == nil || *f.ref == ev.ref) && (f.eventType == nil || *f.eventType == ev.typ) &&
+				(f.after == nil || !ev.created.Before(*f.after)) && (f.before == nil || ev.created.Before(*f.before))
+		}, eventJSON)
 }
 
 func suspensionsOf(m *member) []map[string]any {
-	ss := slices.Clone(m.susps)
-	byKey(ss, func(s suspension) time.Time { return s.start }, func(s suspension) int64 { return s.id })
-	out := []map[string]any{}
-	for _, s := range ss {
-		out = append(out, suspensionJSON(s))
-	}
-	return out
+	return ordered(m.susps, func(s suspension) time.Time { return s.start }, func(s suspension) int64 { return s.id }, all, suspensionJSON)
 }
