@@ -65,7 +65,7 @@ Feature: Errors
     When the client requests the path "/members/{memberId}/no-such-thing" under the program
     Then the answer is a "Not Found" error
 
-  @limits
+  @limits @mock-only
   Scenario Outline: A request target that is too long is refused with the Error body: <resource>
     Given a member with between 21 and 100 transactions
     And one of the member's point periods
@@ -85,7 +85,7 @@ Feature: Errors
       | the member's points history     |
       | the member's suspension periods |
 
-  @limits
+  @limits @mock-only
   Scenario Outline: Request headers that are too large are refused with the Error body: <resource>
     Given a member with between 21 and 100 transactions
     And one of the member's point periods

@@ -36,6 +36,7 @@ type client struct {
 	clientName string
 	validator  *spec.Validator
 	coverage   *coverageRecorder
+	readOnly   bool // only GET, HEAD and OPTIONS are sent (see guard.go)
 }
 
 func newClient(baseURL string, hc *http.Client, token, clientName string, v *spec.Validator, cov *coverageRecorder) (*client, error) {
@@ -229,7 +230,7 @@ func (c *client) do(ctx context.Context, cl call) (*exchange, error) {
 			req.Header.Add(k, v)
 		}
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ex.target(), err)
 	}

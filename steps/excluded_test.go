@@ -7,7 +7,7 @@ import (
 
 func TestExcludedTags(t *testing.T) {
 	for expr, want := range map[string][]string{
-		DefaultTags + " && ~@unsafe-methods": {"@auth", "@rate-limit", "@fault", "@mock-control", "@unsafe-methods"},
+		DefaultTags + " && ~@unsafe-methods": {"@auth", "@rate-limit", "@fault", "@mock-control", "@mock-only", "@unsafe-methods"},
 		"@paging":                            nil,
 		"@paging && ~@slow":                  {"@slow"},
 		"~@a,~@b && ~@c && ~@c":              {"@c"},

@@ -13,30 +13,18 @@ const UnsafeMethodsTag = "@unsafe-methods"
 // safeMethods are the only methods a run sends unless Config.UnsafeMethods.
 var safeMethods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodOptions: true}
 
-// readOnlyTransport refuses every request whose method is not safe, so that
-// a scenario missing its @unsafe-methods tag fails instead of reaching the
-// target.
-type readOnlyTransport struct{ next http.RoundTripper }
-
-func (t readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !safeMethods[req.Method] {
+// send sends req unless the client is read-only and the method is not safe,
+// so that a scenario missing its @unsafe-methods tag fails instead of
+// reaching the target. (A check here rather than a wrapping RoundTripper
+// keeps net/http's own timeout errors as they are.)
+func (c *client) send(req *http.Request) (*http.Response, error) {
+	if c.readOnly && !safeMethods[req.Method] {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, fmt.Errorf("conformance: refused to send %s %s: the suite is read-only unless run with --unsafe-methods (tag the scenario %s)", req.Method, req.URL.Path, UnsafeMethodsTag)
 	}
-	return t.next.RoundTrip(req)
-}
-
-// readOnly returns a copy of hc that sends only GET, HEAD and OPTIONS.
-func readOnly(hc *http.Client) *http.Client {
-	c := *hc
-	next := c.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	c.Transport = readOnlyTransport{next: next}
-	return &c
+	return c.http.Do(req)
 }
 
 // withoutUnsafe adds the exclusion of the @unsafe-methods scenarios to a tag

@@ -16,10 +16,20 @@ import (
 	"github.com/membersmock/membersmock/spec"
 )
 
-// DefaultTags runs every scenario except those that need a target in a
-// special mode: authentication on, rate limiting, fault injection, and the
-// mock's control plane (@mock-control, which only the mock has).
-const DefaultTags = "~@auth && ~@rate-limit && ~@fault && ~@mock-control"
+// MockTags runs every scenario a target in its ordinary mode can answer,
+// the mock's own behaviour included: every scenario except those that need a
+// special mode (authentication on, rate limiting, fault injection) and the
+// mock's control plane (@mock-control).
+const MockTags = "~@auth && ~@rate-limit && ~@fault && ~@mock-control"
+
+// MockOnlyTag marks scenarios that check behaviour of this mock the contract
+// does not require (its 414 and 431 size limits): they run against the mock
+// (MockTags) but not in a default run.
+const MockOnlyTag = "@mock-only"
+
+// DefaultTags runs what the contract states, and nothing that is the mock's
+// own: MockTags without the @mock-only scenarios.
+const DefaultTags = MockTags + " && ~" + MockOnlyTag
 
 // DefaultClientName is sent as ET-Client-Name unless Config says otherwise.
 const DefaultClientName = "membersmock-conformance"
@@ -142,7 +152,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	if !cfg.UnsafeMethods {
 		cfg.Tags = withoutUnsafe(cfg.Tags)
-		cfg.HTTPClient = readOnly(cfg.HTTPClient)
 	}
 	if cfg.MaxPages <= 0 {
 		cfg.MaxPages = DefaultMaxPages
@@ -184,6 +193,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
+	cl.readOnly = !cfg.UnsafeMethods
 	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, results: newResultRecorder(), adminToken: cfg.AdminToken}
 
 	opts := &godog.Options{

@@ -117,7 +117,7 @@ func (s *scenario) admin(ctx context.Context, method, path string, query url.Val
 	if token := s.suite.adminToken; token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := s.suite.client.http.Do(req)
+	resp, err := s.suite.client.send(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
