@@ -128,7 +128,7 @@ func (ctl *control) postReset(c *gin.Context) {
 		overlayRefused(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, st.catalog)
+	writeJSON(c, http.StatusOK, ctl.catalog(st))
 }
 
 // FaultList is the body of GET /__mock/faults.
@@ -262,7 +262,7 @@ func (ctl *control) postFixtures(c *gin.Context) {
 		overlayRefused(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, ctl.state().catalog)
+	writeJSON(c, http.StatusOK, ctl.catalog(ctl.state()))
 }
 
 // overlayRefused answers 422 for an overlay that breaks a schema or a rule, one errors[]

@@ -69,12 +69,14 @@ type control struct {
 	adminToken   string
 
 	current atomic.Pointer[state]
-	mu      sync.Mutex // serialises changes of current
+	mu      sync.Mutex   // serialises changes of current
+	dialect spec.Dialect // shown in the catalog
 }
 
 func newControl(cfg Config, clock func() time.Time, log *slog.Logger) (*control, error) {
 	ctl := &control{
 		v:            cfg.Validator,
+		dialect:      cfg.Validator.Dialect(),
 		ops:          make(map[string]spec.Operation),
 		allOps:       cfg.Validator.Operations(),
 		log:          log,
@@ -324,4 +326,12 @@ func dropConnection(c *gin.Context) {
 		panic(http.ErrAbortHandler)
 	}
 	conn.Close()
+}
+
+// catalog is what the catalog endpoints answer for st: its data and the
+// dialect in force.
+func (ctl *control) catalog(st *state) Catalog {
+	c := st.catalog
+	c.Dialect = ctl.dialect
+	return c
 }

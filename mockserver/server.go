@@ -56,9 +56,8 @@ type Config struct {
 // gin's own logger) serving the routes of the contract and the mock's own
 // endpoints.
 type Server struct {
-	engine  *gin.Engine
-	ctl     *control
-	dialect spec.Dialect
+	engine *gin.Engine
+	ctl    *control
 }
 
 // ServeHTTP answers one request.
@@ -66,11 +65,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 
 // Catalog is what GET /__mock/catalog answers now: the dataset with the
 // fixtures file and any posted overlays applied.
-func (s *Server) Catalog() Catalog {
-	c := s.ctl.state().catalog
-	c.Dialect = s.dialect
-	return c
-}
+func (s *Server) Catalog() Catalog { return s.ctl.catalog(s.ctl.state()) }
 
 // New builds the mock from cfg.
 func New(cfg Config) (*Server, error) {
@@ -158,7 +153,7 @@ func New(cfg Config) (*Server, error) {
 	doc := cfg.Validator.Document()
 	get(e, "/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", doc) })
 	get(e, "/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
-	srv := &Server{engine: e, ctl: ctl, dialect: cfg.Validator.Dialect()}
+	srv := &Server{engine: e, ctl: ctl}
 	get(e, "/__mock/catalog", func(c *gin.Context) { writeJSON(c, http.StatusOK, srv.Catalog()) })
 	// The control plane's own document, served with the catalog: it describes the admin
 	// endpoints whether or not they are on.
