@@ -385,7 +385,15 @@ func TestNoDocker(t *testing.T) {
 	}
 	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c",
 		`mount -t tmpfs tmpfs /run && exec "$0" -test.run='^$'`, os.Args[0])
-	cmd.Env = append(os.Environ(), helperEnv+"=ping", "HOME="+t.TempDir(), "XDG_RUNTIME_DIR=", "DOCKER_HOST=")
+	// Not t.TempDir: the helper's Go runtime may leave a process behind that
+	// still writes under $HOME/.config/go when the test ends, which made
+	// TempDir's cleanup fail the test. Removal is best effort.
+	home, err := os.MkdirTemp("", "nodocker-home-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(home) })
+	cmd.Env = append(os.Environ(), helperEnv+"=ping", "HOME="+home, "XDG_RUNTIME_DIR=", "DOCKER_HOST=")
 	out, err := cmd.Output()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && exit.ExitCode() != 3 && strings.Contains(string(exit.Stderr), "unshare") {
