@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -164,7 +165,7 @@ func New(cfg Config) (*Server, error) {
 		ctl.registerAdmin(e)
 	}
 
-	v1 := e.Group("/v1/programs/:programId")
+	v1 := e.Group(programRoute)
 	// Prefer and the fault rules first: a forced answer stands in for the
 	// whole server, whatever the request.
 	v1.Use(ctl.intercept)
@@ -179,24 +180,46 @@ func New(cfg Config) (*Server, error) {
 	}
 	v1.Use(withUTF8Query(queryParamsByRoute(cfg.Validator)), validateRequest(cfg.Validator, cfg.RateLimit != nil))
 	// Every handler answers from the state current when the request arrives:
-	// reset, overlays and the fixtures watcher replace it as a whole.
-	get(v1, "", ctl.handle((*api).getProgram))
-	// The list handlers answer by the dialect's list rules, read from the same
+	// reset, overlays and the fixtures watcher replace it as a whole. The list
+	// handlers answer by the dialect's list rules, read from the same
 	// validator that validated the request.
 	lr := newListRules(cfg.Validator)
 	list := func(h func(*api, *listRules, *gin.Context)) gin.HandlerFunc {
 		return ctl.handle(func(a *api, c *gin.Context) { h(a, lr, c) })
 	}
-	get(v1, "/members", list((*api).getMembers))
-	get(v1, "/members/:memberId", ctl.handle((*api).getMember))
-	get(v1, "/members/:memberId/transactions", list((*api).getMemberTransactions))
-	get(v1, "/members/:memberId/point-periods", list((*api).getMemberPointPeriods))
-	get(v1, "/members/:memberId/point-periods/:pointPeriodId", ctl.handle((*api).getMemberPointPeriod))
-	get(v1, "/members/:memberId/reward-ladder", ctl.handle((*api).getMemberRewardLadder))
-	get(v1, "/members/:memberId/points-history", list((*api).getMemberPointsHistory))
-	get(v1, "/members/:memberId/suspension-periods", list((*api).getMemberSuspensionPeriods))
+	handlers := map[string]gin.HandlerFunc{
+		"getProgram":                 ctl.handle((*api).getProgram),
+		"getMembers":                 list((*api).getMembers),
+		"getMember":                  ctl.handle((*api).getMember),
+		"getMemberTransactions":      list((*api).getMemberTransactions),
+		"getMemberPointPeriods":      list((*api).getMemberPointPeriods),
+		"getMemberPointPeriod":       ctl.handle((*api).getMemberPointPeriod),
+		"getMemberRewardLadder":      ctl.handle((*api).getMemberRewardLadder),
+		"getMemberPointsHistory":     list((*api).getMemberPointsHistory),
+		"getMemberSuspensionPeriods": list((*api).getMemberSuspensionPeriods),
+	}
+	// The routes are the document's: each documented operation is served at
+	// its path by the handler of its operationId.
+	for route, op := range ctl.ops {
+		h, ok := handlers[op.ID]
+		if !ok {
+			return nil, fmt.Errorf("mockserver: the OpenAPI document has operation %s (%s %s), which the mock does not implement", op.ID, op.Method, op.Path)
+		}
+		rel, under := strings.CutPrefix(route, programRoute)
+		if op.Method != http.MethodGet || !under {
+			return nil, fmt.Errorf("mockserver: operation %s is %s %s; the mock serves GET operations under %s", op.ID, op.Method, op.Path, programRoute)
+		}
+		get(v1, rel, h)
+		delete(handlers, op.ID)
+	}
+	for id := range handlers {
+		return nil, fmt.Errorf("mockserver: the mock implements %s, which the OpenAPI document does not have", id)
+	}
 	return srv, nil
 }
+
+// programRoute is the route every operation of the contract is under.
+const programRoute = "/v1/programs/:programId"
 
 // Catalog is the body of GET /__mock/catalog: which programs the mock holds
 // and which member stands for each persona, so people and tools can find
