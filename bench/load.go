@@ -11,15 +11,11 @@ import (
 )
 
 func runLoad(cfg config, tmp string) error {
-	mock, _, err := startMock(cfg, cfg.members)
+	mock, pop, err := startLoadedMock(cfg)
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
-	pop, err := discover(mock.url)
-	if err != nil {
-		return err
-	}
 	fmt.Printf("## Load: %d connections, %d wrk threads, %s per run (after %s of warm-up), %d round(s), loopback\n\n",
 		cfg.connections, cfg.threads, cfg.duration, cfg.warmup, cfg.rounds)
 	fmt.Printf("mock: %s --log off --members %d --programs %d (request validation on, as always)\n", cfg.mock, cfg.members, cfg.programs)

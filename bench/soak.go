@@ -12,15 +12,11 @@ import (
 )
 
 func runSoak(cfg config, tmp string) error {
-	mock, _, err := startMock(cfg, cfg.members)
+	mock, pop, err := startLoadedMock(cfg)
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
-	pop, err := discover(mock.url)
-	if err != nil {
-		return err
-	}
 	var b strings.Builder
 	b.WriteString(luaHeader)
 	b.WriteString("local programs = {")

@@ -163,3 +163,19 @@ func startMock(cfg config, members int) (*proc, time.Duration, error) {
 	return start(cfg.mock, "/healthz", "--log", "off",
 		"--members", strconv.Itoa(members), "--programs", strconv.Itoa(cfg.programs))
 }
+
+// startLoadedMock starts the mock with cfg.members members per program and
+// finds the members the load scenarios ask for, as the load and soak runs
+// both need.
+func startLoadedMock(cfg config) (*proc, population, error) {
+	mock, _, err := startMock(cfg, cfg.members)
+	if err != nil {
+		return nil, population{}, err
+	}
+	pop, err := discover(mock.url)
+	if err != nil {
+		mock.stop()
+		return nil, population{}, err
+	}
+	return mock, pop, nil
+}

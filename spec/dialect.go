@@ -56,37 +56,33 @@ var dialectSettings = []DialectSetting{
 		get:     func(d Dialect) string { return strconv.Itoa(d.FirstPage) },
 		set:     func(d *Dialect, v string) { d.FirstPage, _ = strconv.Atoi(v) },
 	},
-	{
-		Key: "perPageAboveMax", Values: []string{"reject", "clamp"},
-		Meaning: "a perPage above the largest page size is refused with 400 naming perPage, or answered as the largest size",
-		get:     func(d Dialect) string { return orDefault(d.PerPageAboveMax, "reject") },
-		set:     func(d *Dialect, v string) { d.PerPageAboveMax = v },
-	},
-	{
-		Key: "pastLastPage", Values: []string{"empty", "notFound"},
-		Meaning: "a page past the last one answers 200 with items [] and the same totals, or 404 with the Error body",
-		get:     func(d Dialect) string { return orDefault(d.PastLastPage, "empty") },
-		set:     func(d *Dialect, v string) { d.PastLastPage = v },
-	},
-	{
-		Key: "clientName", Values: []string{"required", "optional"},
-		Meaning: "a request without ET-Client-Name is refused with 400 naming it, or answered",
-		get:     func(d Dialect) string { return orDefault(d.ClientName, "required") },
-		set:     func(d *Dialect, v string) { d.ClientName = v },
-	},
-	{
-		Key: "emptyFilter", Values: []string{"reject", "ignore"},
-		Meaning: "an empty customerId, orderId or pointDefinitionReference is refused with 400 naming it, or ignored",
-		get:     func(d Dialect) string { return orDefault(d.EmptyFilter, "reject") },
-		set:     func(d *Dialect, v string) { d.EmptyFilter = v },
-	},
+	textSetting("perPageAboveMax", []string{"reject", "clamp"},
+		"a perPage above the largest page size is refused with 400 naming perPage, or answered as the largest size",
+		func(d *Dialect) *string { return &d.PerPageAboveMax }),
+	textSetting("pastLastPage", []string{"empty", "notFound"},
+		"a page past the last one answers 200 with items [] and the same totals, or 404 with the Error body",
+		func(d *Dialect) *string { return &d.PastLastPage }),
+	textSetting("clientName", []string{"required", "optional"},
+		"a request without ET-Client-Name is refused with 400 naming it, or answered",
+		func(d *Dialect) *string { return &d.ClientName }),
+	textSetting("emptyFilter", []string{"reject", "ignore"},
+		"an empty customerId, orderId or pointDefinitionReference is refused with 400 naming it, or ignored",
+		func(d *Dialect) *string { return &d.EmptyFilter }),
 }
 
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
+// textSetting is a setting held in a string field of Dialect, where "" means the
+// contract's choice (the first of values).
+func textSetting(key string, values []string, meaning string, field func(*Dialect) *string) DialectSetting {
+	return DialectSetting{
+		Key: key, Values: values, Meaning: meaning,
+		get: func(d Dialect) string {
+			if v := *field(&d); v != "" {
+				return v
+			}
+			return values[0]
+		},
+		set: func(d *Dialect, v string) { *field(d) = v },
 	}
-	return v
 }
 
 // DialectSettings returns every setting a dialect file may hold, in file order.
@@ -155,11 +151,22 @@ func (d Dialect) YAML() []byte {
 	return b.Bytes()
 }
 
-// MarshalJSON writes every setting, spelled out (firstPage as a number).
+// MarshalJSON writes every setting, spelled out, in file order (firstPage as a number).
 func (d Dialect) MarshalJSON() ([]byte, error) {
-	n := d.normal()
-	return fmt.Appendf(nil, `{"firstPage":%d,"perPageAboveMax":%q,"pastLastPage":%q,"clientName":%q,"emptyFilter":%q}`,
-		n.FirstPage, n.PerPageAboveMax, n.PastLastPage, n.ClientName, n.EmptyFilter), nil
+	b := []byte{'{'}
+	for i, s := range dialectSettings {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, s.Key)
+		b = append(b, ':')
+		if v := s.get(d); s.Key == "firstPage" {
+			b = append(b, v...)
+		} else {
+			b = strconv.AppendQuote(b, v)
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // LoadDialect reads a dialect file.

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -152,28 +153,38 @@ func deleteKey(n *yaml.Node, key string) {
 // page size) and from the contract's (the largest page size, which a clamping dialect's
 // document no longer states as a maximum but still answers with).
 func readPaging(text []byte, d Dialect) (Paging, error) {
-	first, err := parameterBound(text, "page", "default")
-	if err != nil {
-		return Paging{}, err
+	var doc, contract yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		return Paging{}, fmt.Errorf("reading the paging bounds: %w", err)
 	}
-	def, err := parameterBound(text, "perPage", "default")
-	if err != nil {
-		return Paging{}, err
+	contract = doc
+	if !d.IsDefault() {
+		if err := yaml.Unmarshal(document, &contract); err != nil {
+			return Paging{}, fmt.Errorf("reading the paging bounds: %w", err)
+		}
 	}
-	max, err := parameterBound(document, "perPage", "maximum")
-	if err != nil {
-		return Paging{}, err
+	var p Paging
+	var errs []error
+	for _, b := range []struct {
+		root           *yaml.Node
+		param, keyword string
+		into           *int64
+	}{
+		{&doc, "page", "default", &p.FirstPage},
+		{&doc, "perPage", "default", &p.DefaultPerPage},
+		{&contract, "perPage", "maximum", &p.MaxPerPage},
+	} {
+		n, err := parameterBound(b.root, b.param, b.keyword)
+		*b.into = n
+		errs = append(errs, err)
 	}
-	return Paging{FirstPage: first, DefaultPerPage: def, MaxPerPage: max, ClampsPerPage: d.ClampsPerPage()}, nil
+	p.ClampsPerPage = d.ClampsPerPage()
+	return p, errors.Join(errs...)
 }
 
 // parameterBound reads an integer keyword of a parameter's schema ("page", "default").
-func parameterBound(text []byte, param, keyword string) (int64, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(text, &root); err != nil {
-		return 0, fmt.Errorf("reading the paging bounds: %w", err)
-	}
-	for _, p := range parameterNodes(&root) {
+func parameterBound(root *yaml.Node, param, keyword string) (int64, error) {
+	for _, p := range parameterNodes(root) {
 		if scalar(p, "name") != param {
 			continue
 		}
