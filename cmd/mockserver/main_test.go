@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +179,44 @@ func TestOversizedRequestsGetTheErrorBody(t *testing.T) {
 				t.Fatalf("correlationId %q, header %q", e.CorrelationID, resp.Header.Get("X-Correlation-Id"))
 			}
 		})
+	}
+}
+
+// TestDialectFlag checks --dialect and MOCK_DIALECT, a refused file, and that
+// the banner says which dialect is in force, as the README promises.
+func TestDialectFlag(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "staging.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte("firstPage: 1\npastLastPage: notFound\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("firstPage: 1\nfirst_page: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		args, env []string
+	}{
+		{"flag", []string{"--dialect", good}, nil},
+		{"environment", nil, []string{"MOCK_DIALECT", good}},
+	} {
+		o, err := parseFlags(tc.args, envOf(tc.env...))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if o.dialect.FirstPage != 1 || !o.dialect.PastLastPageNotFound() {
+			t.Fatalf("%s: dialect %+v", tc.name, o.dialect)
+		}
+		var banner strings.Builder
+		printBanner(&banner, "http://localhost:8080", o, mockserver.Catalog{Dialect: o.dialect})
+		if want := "dialect firstPage: 1, pastLastPage: notFound (from " + good + ")"; !strings.Contains(banner.String(), want) {
+			t.Errorf("%s: the banner does not say %q:\n%s", tc.name, want, banner.String())
+		}
+	}
+	_, err := parseFlags([]string{"--dialect", bad}, envOf())
+	if err == nil || !strings.Contains(err.Error(), "--dialect") || !strings.Contains(err.Error(), bad+":2:") ||
+		!strings.Contains(err.Error(), "did you mean firstPage?") {
+		t.Errorf("a bad dialect file: error %v, want one naming --dialect, the file's line 2 and the key", err)
 	}
 }
