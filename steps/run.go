@@ -98,8 +98,14 @@ type Result struct {
 	Undefined int // scenarios with a step no definition matches (a suite bug)
 	Failures  []Failure
 	Skips     []Skip
-	Coverage  Coverage
-	Duration  time.Duration
+	// Flaky are scenarios that passed only because requests were sent
+	// again after a transient fault (see Config.Retries).
+	Flaky    []Flake
+	Coverage Coverage
+	// Dialect is the dialect the run expected of the target.
+	Dialect  spec.Dialect
+	Started  time.Time
+	Duration time.Duration
 }
 
 // Failure is a scenario that failed: Scenario names the rule.
@@ -108,6 +114,28 @@ type Failure struct {
 	Location string // feature file and line, e.g. paging.feature:42
 	Step     string // the step that failed
 	Message  string // why, with the validator's or the check's own words
+	// Exchange is the scenario's last request and its answer, when it
+	// made one: what a report shows and reproduces.
+	Exchange *Exchange
+}
+
+// Exchange is one request and what came back, as a report shows it.
+type Exchange struct {
+	Method          string
+	URL             string
+	RequestHeaders  http.Header
+	Status          int // 0 when no answer came
+	ResponseHeaders http.Header
+	BodyExcerpt     string // the answer's body, cut to a few KiB
+}
+
+// Flake is a scenario that passed only after some of its requests were
+// sent again because of a transient fault.
+type Flake struct {
+	Scenario string
+	Location string
+	Retries  int      // how many requests were sent again
+	Reasons  []string // one sentence per retry, e.g. "GET /v1/programs/1 answered 503"
 }
 
 // Skip is a scenario that did not run, and why.
