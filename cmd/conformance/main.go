@@ -41,7 +41,19 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// run dispatches to a subcommand named by the first argument, or runs the
+// suite.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		// Each subcommand lives in the file named for it.
+		}
+	}
+	return runSuite(args, stdout, stderr)
+}
+
+// runSuite runs the conformance suite.
+func runSuite(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	baseURL := fs.String("base-url", os.Getenv("CONFORMANCE_BASE_URL"), "base URL of the target, e.g. http://127.0.0.1:8080 (env CONFORMANCE_BASE_URL)")
