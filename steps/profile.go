@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/membersmock/membersmock/spec"
 	"gopkg.in/yaml.v3"
 )
 
@@ -61,6 +62,9 @@ type Profile struct {
 	// Fault says how to make the target answer 500 on purpose (@fault
 	// scenarios); nil skips them.
 	Fault *FaultInjection
+	// Dialect is how the target decides what the contract leaves open, when
+	// the profile says; nil means the contract's choices.
+	Dialect *spec.Dialect
 }
 
 // ProgramProfile is one program of the target and its members by trait.
@@ -106,6 +110,7 @@ type profileFile struct {
 	OtherProgram *programFile        `yaml:"otherProgram"`
 	UnknownID    int64               `yaml:"unknownId"`
 	Fault        *faultInjectionFile `yaml:"fault"`
+	Dialect      yaml.Node           `yaml:"dialect"`
 }
 
 type programFile struct {
@@ -146,12 +151,17 @@ type faultInjectionFile struct {
 //	fault:
 //	  header: X-Inject-Fault
 //	  value: "500"
+//	# Optional: the target's dialect, as a dialect file holds it (see
+//	# spec.ParseDialect); --dialect overrides it.
+//	dialect:
+//	  firstPage: 1
+//	  pastLastPage: notFound
 func LoadProfile(path string) (*Profile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the profile: %w", err)
 	}
-	p, err := ParseProfile(data)
+	p, err := parseProfile(path, data)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", path, err)
 	}
@@ -162,7 +172,11 @@ func LoadProfile(path string) (*Profile, error) {
 // ParseProfile parses the YAML form of a profile described at LoadProfile.
 // Unknown keys and unknown traits are errors, so that a typo does not
 // silently skip scenarios.
-func ParseProfile(data []byte) (*Profile, error) {
+func ParseProfile(data []byte) (*Profile, error) { return parseProfile("profile", data) }
+
+// parseProfile is ParseProfile for a file called name, which errors in the
+// dialect block are reported against.
+func parseProfile(name string, data []byte) (*Profile, error) {
 	var f profileFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -208,6 +222,13 @@ func ParseProfile(data []byte) (*Profile, error) {
 			return nil, errors.New("fault: header is missing")
 		}
 		p.Fault = &FaultInjection{Header: f.Fault.Header, Value: f.Fault.Value}
+	}
+	if !f.Dialect.IsZero() {
+		d, err := spec.DecodeDialect(name, &f.Dialect)
+		if err != nil {
+			return nil, err
+		}
+		p.Dialect = &d
 	}
 	return p, nil
 }

@@ -116,7 +116,13 @@ func (r Result) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(&b, ", %d undefined", r.Undefined)
 	}
 	b.WriteString("\n")
-	if ex := ExcludedTags(r.Tags); len(ex) > 0 {
+	if r.Dialect.IsDefault() {
+		b.WriteString("Dialect: the contract's choices (a deployment that decides otherwise needs --dialect FILE)\n")
+	} else {
+		fmt.Fprintf(&b, "Dialect: %s; scenarios written for other dialects were left out\n", r.Dialect)
+	}
+	ex := slices.DeleteFunc(ExcludedTags(r.Tags), isDialectTag)
+	if len(ex) > 0 {
 		fmt.Fprintf(&b, "Left out by tag (not run, not counted above): %s; include them with --tags (and --unsafe-methods for %s)\n", strings.Join(ex, ", "), UnsafeMethodsTag)
 	}
 

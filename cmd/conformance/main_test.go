@@ -205,3 +205,56 @@ func TestRobustTargets(t *testing.T) {
 		})
 	}
 }
+
+// TestDialectFlag: the suite reads the dialect from --dialect or
+// CONFORMANCE_DIALECT, refuses a bad file naming its line and key, and a
+// dialect the target does not speak fails the run under scenarios naming
+// the setting.
+func TestDialectFlag(t *testing.T) {
+	url := startMock(t) // the contract's dialect
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	contract := write("contract.yaml", "firstPage: 0\n")
+	onePaged := write("one.yaml", "# staging\nfirstPage: 1\n")
+	typo := write("typo.yaml", "firstPage: 0\nperPageAboveMaximum: clamp\n")
+	badValue := write("value.yaml", "pastLastPage: gone\n")
+	profileWithDialect := write("profile.yaml", "program:\n  id: 1\n  traits:\n    frequent: 2\ndialect:\n  clientName: optionl\n")
+
+	tests := []struct {
+		name string
+		args []string
+		env  string
+		code int
+		out  []string
+	}{
+		{"contract's dialect", []string{"--base-url", url, "--dialect", contract, "--tags", "@paging"}, "", 0, []string{"Conformance PASSED", "Dialect: the contract's"}},
+		{"a dialect the mock does not speak", []string{"--base-url", url, "--dialect", onePaged, "--tags", "@paging"}, "", 1, []string{"Dialect: firstPage: 1", "(firstPage: 1)"}},
+		{"from the environment", []string{"--base-url", url, "--tags", "@paging"}, onePaged, 1, []string{"Dialect: firstPage: 1"}},
+		{"the flag wins over the environment", []string{"--base-url", url, "--dialect", contract, "--tags", "@paging"}, onePaged, 0, []string{"Conformance PASSED"}},
+		{"unknown key", []string{"--base-url", url, "--dialect", typo}, "", 2, []string{"typo.yaml:2", "perPageAboveMaximum", "the settings are"}},
+		{"unknown value", []string{"--base-url", url, "--dialect", badValue}, "", 2, []string{"value.yaml:1", "pastLastPage", "empty or notFound"}},
+		{"missing file", []string{"--base-url", url, "--dialect", filepath.Join(dir, "nope.yaml")}, "", 2, []string{"nope.yaml"}},
+		{"bad dialect block in the profile", []string{"--base-url", url, "--profile", profileWithDialect}, "", 2, []string{"profile.yaml:6", "clientName", "required or optional"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("CONFORMANCE_DIALECT", tt.env)
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
+			}
+			for _, want := range tt.out {
+				if !strings.Contains(stdout.String()+stderr.String(), want) {
+					t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", want, stdout.String(), stderr.String())
+				}
+			}
+		})
+	}
+}
