@@ -121,9 +121,15 @@ func (r Result) WriteSummary(w io.Writer) error {
 	} else {
 		fmt.Fprintf(&b, "Dialect: %s; scenarios written for other dialects were left out\n", r.Dialect)
 	}
-	ex := slices.DeleteFunc(ExcludedTags(r.Tags), isDialectTag)
-	if len(ex) > 0 {
-		fmt.Fprintf(&b, "Left out by tag (not run, not counted above): %s; include them with --tags (and --unsafe-methods for %s)\n", strings.Join(ex, ", "), UnsafeMethodsTag)
+	if len(r.LeftOut) > 0 {
+		total := 0
+		var parts []string
+		for _, l := range r.LeftOut {
+			total += l.Scenarios
+			parts = append(parts, fmt.Sprintf("%d %s", l.Scenarios, l.Tag))
+		}
+		fmt.Fprintf(&b, "Left out by tag (not run, not counted above): %d scenarios: %s; --tags chooses them (with --unsafe-methods for %s; those of other dialects follow --dialect)\n",
+			total, strings.Join(parts, ", "), UnsafeMethodsTag)
 	}
 
 	if len(r.Failures) > 0 {

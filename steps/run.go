@@ -109,7 +109,9 @@ type Result struct {
 	Flaky    []Flake
 	Coverage Coverage
 	// Dialect is the dialect the run expected of the target.
-	Dialect  spec.Dialect
+	Dialect spec.Dialect
+	// LeftOut counts the scenarios the tags left out, by reason.
+	LeftOut  []LeftOut
 	Started  time.Time
 	Duration time.Duration
 }
@@ -254,6 +256,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if len(cfg.Paths) == 0 {
 		opts.FS, opts.Paths = features.FS, []string{"."}
 	}
+	leftOut, err := countLeftOut(*opts)
+	if err != nil {
+		return Result{}, fmt.Errorf("conformance: %w", err)
+	}
 	status := godog.TestSuite{
 		Name:                "conformance",
 		ScenarioInitializer: su.initScenario,
@@ -266,6 +272,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := su.results.result()
 	res.Target, res.Profile, res.Tags, res.Dialect = cfg.BaseURL, profile.Source, cfg.Tags, dialect
 	res.Coverage = cov.snapshot()
+	res.LeftOut = leftOut
 	res.Duration = time.Since(start)
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).
