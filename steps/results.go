@@ -121,6 +121,9 @@ func (r Result) WriteSummary(w io.Writer) error {
 	} else {
 		fmt.Fprintf(&b, "Dialect: %s; scenarios written for other dialects were left out\n", r.Dialect)
 	}
+	if r.Declared != nil && !r.Declared.Same(r.Dialect) {
+		fmt.Fprintf(&b, "The target's catalog says it speaks dialect %s, not the one this run expected: save it as a dialect file and pass --dialect FILE\n", r.Declared)
+	}
 	if len(r.LeftOut) > 0 {
 		total := 0
 		var parts []string

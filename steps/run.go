@@ -110,6 +110,9 @@ type Result struct {
 	Coverage Coverage
 	// Dialect is the dialect the run expected of the target.
 	Dialect spec.Dialect
+	// Declared is the dialect the target's catalog says it speaks, when it
+	// has a catalog.
+	Declared *spec.Dialect
 	// LeftOut counts the scenarios the tags left out, by reason.
 	LeftOut  []LeftOut
 	Started  time.Time
@@ -272,7 +275,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := su.results.result()
 	res.Target, res.Profile, res.Tags, res.Dialect = cfg.BaseURL, profile.Source, cfg.Tags, dialect
 	res.Coverage = cov.snapshot()
-	res.LeftOut = leftOut
+	res.LeftOut, res.Declared = leftOut, profile.Declared
 	res.Duration = time.Since(start)
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).

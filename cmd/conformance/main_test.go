@@ -20,7 +20,13 @@ import (
 
 func startMock(t *testing.T) string {
 	t.Helper()
-	v, err := spec.NewValidator()
+	return startMockSpeaking(t, spec.Dialect{})
+}
+
+// startMockSpeaking starts the mock in dialect d.
+func startMockSpeaking(t *testing.T, d spec.Dialect) string {
+	t.Helper()
+	v, err := spec.NewValidator(spec.WithDialect(d))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,5 +262,23 @@ func TestDialectFlag(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCatalogDialectPointedOut: run without --dialect against a mock that
+// speaks another, the suite expects the contract's choices (a dialect is
+// stated, not taken from the target) and the summary says what the catalog
+// declares and what to do.
+func TestCatalogDialectPointedOut(t *testing.T) {
+	url := startMockSpeaking(t, spec.Dialect{PastLastPage: "notFound"})
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--base-url", url, "--tags", "@paging"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the contract's pastLastPage expected)\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"The target's catalog says it speaks dialect pastLastPage: notFound", "--dialect FILE", "(pastLastPage: empty)"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q\n%s", want, stdout.String())
+		}
 	}
 }
