@@ -33,10 +33,11 @@ func applyBudget(cfg *Config) (*budget.Transport, error) {
 	}
 	hc := *cfg.HTTPClient
 	opts := budget.Options{Rate: cfg.Rate, MaxRequests: int64(cfg.MaxRequests), Retries: cfg.Retries}
-	if cfg.Retries > 0 && hc.Timeout > 0 {
-		// The client's timeout bounds all attempts of a request together,
-		// which would leave no time to retry one that timed out: each
-		// attempt gets the whole timeout instead.
+	if hc.Timeout > 0 {
+		// The client's timeout would bound the wait for the rate and for
+		// Retry-After too, and all attempts of a request together, leaving
+		// no time to retry one that timed out: each attempt gets the whole
+		// timeout instead.
 		opts.AttemptTimeout, hc.Timeout = hc.Timeout, 0
 	}
 	tr, err := budget.New(hc.Transport, opts)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -414,5 +415,51 @@ func TestBudgetFlakyFromFeatureFiles(t *testing.T) {
 	checkFlakyCucumber(t, cucumber, res.Flaky)
 	if data, err := os.ReadFile(junit); err != nil || !strings.Contains(string(data), `<testcase name="The transactions of a member can be listed #2" status="passed"`) {
 		t.Errorf("the JUnit report does not hold the second row as test case #2 (%v):\n%s", err, data)
+	}
+}
+
+// TestBudgetRetriesUnansweredRequests: a request that times out or whose
+// connection is closed without an answer is sent again; with the client's
+// timeout on each attempt, the retry has the whole timeout too.
+func TestBudgetRetriesUnansweredRequests(t *testing.T) {
+	v := newValidator(t)
+	mock := startMockWith(t, mockserver.Config{Validator: v})
+	for _, tc := range []struct {
+		name   string
+		fault  http.HandlerFunc
+		reason *regexp.Regexp
+	}{
+		{"a timeout", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, regexp.MustCompile(`got no answer \(no answer within 300ms: `)},
+		{"a connection closed", func(w http.ResponseWriter, r *http.Request) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}, regexp.MustCompile(`got no answer \((EOF|.*connection reset.*)\)`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 3 { // after the catalog and the probe: a scenario's
+					tc.fault(w, r)
+					return
+				}
+				mock.Config.Handler.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			res, err := steps.Run(context.Background(), steps.Config{
+				BaseURL: srv.URL, Validator: v, Tags: "@program", Retries: 1,
+				// A fresh connection per request: on a reused one, net/http
+				// itself sends a request again whose connection was closed.
+				HTTPClient: &http.Client{Timeout: 300 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}},
+			})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			report(t, res)
+			if !res.OK() || len(res.Flaky) != 1 || !tc.reason.MatchString(res.Flaky[0].Reasons[0]) {
+				t.Errorf("want a pass with one flaky scenario whose reason says %q; flaky %+v", tc.reason, res.Flaky)
+			}
+		})
 	}
 }

@@ -238,10 +238,10 @@ func (t *Transport) send(r *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), t.opts.AttemptTimeout)
 	resp, err := t.base.RoundTrip(r.WithContext(ctx))
 	if err != nil {
-		cancel()
-		if ctx.Err() != nil && r.Context().Err() == nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && r.Context().Err() == nil {
 			err = &timeoutError{t.opts.AttemptTimeout, err}
 		}
+		cancel()
 		return nil, err
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}

@@ -393,8 +393,9 @@ func TestBudgetWithoutRetries(t *testing.T) {
 	}
 }
 
-// An attempt that times out is retried; this test runs on the real clock,
-// since the timeout is the transport's own, but asserts nothing about time.
+// An attempt that times out is retried, and so is one whose connection is
+// closed, which is not a timeout; this test runs on the real clock, since
+// the timeout is the transport's own, but asserts nothing about time.
 func TestBudgetAttemptTimeoutRetried(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
@@ -403,20 +404,23 @@ func TestBudgetAttemptTimeoutRetried(t *testing.T) {
 		case <-r.Context().Done():
 		case <-release:
 		}
-	}}}
+	}, hangUp}}
 	srv := httptest.NewServer(target)
 	defer srv.Close()
-	c := newTestClient(t, Options{Retries: 1, AttemptTimeout: 200 * time.Millisecond})
+	c := newTestClient(t, Options{Retries: 2, AttemptTimeout: 200 * time.Millisecond})
 	resp, err := c.do(context.Background(), "GET", srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != 200 || len(c.retries) != 1 {
-		t.Fatalf("got %d after %d retries, want 200 after 1", resp.StatusCode, len(c.retries))
+	if resp.StatusCode != 200 || len(c.retries) != 2 {
+		t.Fatalf("got %d after %d retries, want 200 after 2", resp.StatusCode, len(c.retries))
 	}
 	var ne net.Error
-	if r := c.retries[0]; r.Status != 0 || !errors.As(r.Err, &ne) || !ne.Timeout() {
+	if r := c.retries[0]; r.Status != 0 || !errors.As(r.Err, &ne) || !ne.Timeout() || !strings.Contains(r.Reason(), "no answer within 200ms") {
 		t.Errorf("retry %+v: want no answer, with a timeout error", r)
+	}
+	if r := c.retries[1]; r.Status != 0 || r.Err == nil || strings.Contains(r.Reason(), "within") {
+		t.Errorf("retry %+v (%s): want no answer, not called a timeout", r, r.Reason())
 	}
 }
 
