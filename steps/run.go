@@ -101,6 +101,11 @@ type Config struct {
 	Rate        float64
 	MaxRequests int
 	Retries     int
+	// Strict makes skipped scenarios fail the run (see Result.Strict).
+	Strict bool
+	// FailUnder, when above 0, makes the run fail when its contract
+	// coverage (Coverage.Percent) is below this percentage.
+	FailUnder float64
 }
 
 // Result is the outcome of a run.
@@ -114,6 +119,9 @@ type Result struct {
 	Undefined int // scenarios with a step no definition matches (a suite bug)
 	Failures  []Failure
 	Skips     []Skip
+	// Scenarios is every scenario the run selected, whatever its outcome,
+	// in feature file order.
+	Scenarios []ScenarioResult
 	// Flaky are scenarios that passed only because requests were sent
 	// again after a transient fault (see Config.Retries).
 	Flaky    []Flake
@@ -128,7 +136,30 @@ type Result struct {
 	LeftOut  []LeftOut
 	Started  time.Time
 	Duration time.Duration
+	// Strict and FailUnder are the run's Config.Strict and
+	// Config.FailUnder: OK applies them.
+	Strict    bool
+	FailUnder float64
 }
+
+// ScenarioResult is one scenario of a run and its outcome.
+type ScenarioResult struct {
+	Feature  string   // the name of the scenario's feature
+	Scenario string   // the scenario's name, which states the rule
+	Location string   // feature file and line, e.g. paging.feature:42
+	Tags     []string // its tags, those of its feature included, e.g. "@paging"
+	Status   string   // StatusPassed, StatusFailed, StatusSkipped or StatusUndefined
+}
+
+// The outcomes of a scenario. A passed scenario that Result.Flaky names is
+// reported as StatusFlaky.
+const (
+	StatusPassed    = "passed"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+	StatusUndefined = "undefined"
+	StatusFlaky     = "flaky"
+)
 
 // Failure is a scenario that failed: Scenario names the rule.
 type Failure struct {
@@ -168,8 +199,9 @@ type Skip struct {
 }
 
 // OK reports whether every scenario that ran passed. Skipped scenarios do
-// not make a run fail; they are listed with their reason.
-func (r Result) OK() bool { return r.Failed == 0 && r.Undefined == 0 }
+// not make a run fail, they are listed with their reason, unless the run is
+// Strict; nor does its coverage, unless it is below FailUnder.
+func (r Result) OK() bool { return r.Failed == 0 && r.Undefined == 0 && len(r.policyFailures()) == 0 }
 
 // Run runs the suite against cfg.BaseURL. The error is for problems that
 // prevent a run (bad configuration, an unreachable target, an unreadable
@@ -292,12 +324,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Coverage = cov.snapshot()
 	res.LeftOut, res.Declared = leftOut, profile.Declared
 	res.Budget = budgetSpent(cfg, spending)
-	res.Duration = time.Since(start)
+	res.Started, res.Duration = start, time.Since(start)
+	nameFeatures(res.Scenarios, opts.FS)
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).
 		res.Failed++
 		res.Failures = append(res.Failures, Failure{Scenario: "(suite)", Message: "godog reported a failure that no scenario recorded; see its output"})
 	}
+	res.Strict, res.FailUnder = cfg.Strict, cfg.FailUnder
 	if err := markFlaky(cfg, su.results); err != nil {
 		return res, err
 	}
@@ -342,6 +376,9 @@ func (su *suite) initScenario(sc *godog.ScenarioContext) {
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		if s, ok := ctx.Value(scenarioKey{}).(*scenario); ok {
 			su.results.step(s.pickle, st, status, err)
+			if status == godog.StepFailed {
+				su.results.exchange(s.pickle, su.reportExchange(s.latest))
+			}
 		}
 		return ctx, nil
 	})

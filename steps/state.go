@@ -49,6 +49,7 @@ type scenario struct {
 	extraHeader   http.Header
 
 	// what happened
+	latest     *exchange // the latest request that got an answer, for the reports
 	last       *exchange
 	lastRes    *resource
 	previous   *exchange // the exchange before last, for "twice" steps
@@ -121,6 +122,9 @@ func (s *scenario) requestWith(ctx context.Context, method, path string, query u
 		authorization: s.authorization,
 		header:        s.extraHeader,
 	})
+	if ex != nil {
+		s.latest = ex
+	}
 	if ex != nil && !ex.date.IsZero() {
 		s.serverNow = ex.date
 	}
