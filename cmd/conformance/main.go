@@ -9,9 +9,10 @@
 // fails, and always removes the container.
 //
 // Exit status: 0 when every scenario that ran passed (skipped scenarios are
-// listed with their reason but do not fail the run), 1 when a scenario
-// failed, 2 on a usage or setup error such as an unreachable target, 130
-// when interrupted.
+// listed with their reason but do not fail the run, unless --strict), 1
+// when a scenario failed, a --strict run skipped one or the coverage is
+// below --fail-under, 2 on a usage or setup error such as an unreachable
+// target, 130 when interrupted.
 package main
 
 import (
@@ -81,6 +82,10 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment (env CONFORMANCE_UNSAFE_METHODS=1)")
 	budget := addBudgetFlags(fs)
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
+	htmlReport := fs.String("html", os.Getenv("CONFORMANCE_HTML"), "write an HTML report for people to this file: one page that opens from disk (env CONFORMANCE_HTML)")
+	strict := fs.Bool("strict", envBool("CONFORMANCE_STRICT"), "fail the run when any scenario is skipped, listing each with its reason (env CONFORMANCE_STRICT=1)")
+	defaultFailUnder, failUnderErr := envPercent("CONFORMANCE_FAIL_UNDER")
+	failUnder := fs.Float64("fail-under", defaultFailUnder, "fail the run when the contract coverage (the share of documented status codes and parameters exercised) is below this percentage, 0-100 (env CONFORMANCE_FAIL_UNDER)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -93,6 +98,14 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := budget.check(fs); err != nil {
 		fmt.Fprintf(stderr, "conformance: %v\n", err)
+		return 2
+	}
+	if failUnderErr != nil && !flagSet(fs, "fail-under") {
+		fmt.Fprintf(stderr, "conformance: %v\n", failUnderErr)
+		return 2
+	}
+	if *failUnder < 0 || *failUnder > 100 {
+		fmt.Fprintf(stderr, "conformance: --fail-under must be a percentage from 0 to 100, not %g\n", *failUnder)
 		return 2
 	}
 	if *timeout <= 0 {
@@ -128,6 +141,8 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		HTTPClient:  &http.Client{Timeout: *timeout},
 
 		UnsafeMethods: *unsafeMethods,
+		Strict:        *strict,
+		FailUnder:     *failUnder,
 	}
 	budget.apply(&cfg)
 	if *profile != "" {
@@ -190,6 +205,13 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if *htmlReport != "" {
+		if err := writeHTML(*htmlReport, res); err != nil {
+			fmt.Fprintf(stderr, "conformance: writing the HTML report: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "HTML report: %s (open it in a browser)\n", *htmlReport)
+	}
 	if !res.OK() {
 		return 1
 	}
@@ -222,6 +244,32 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// envPercent reads a percentage such as "80" from the environment, 0 when
+// the variable is unset or empty.
+func envPercent(name string) (float64, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	p, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a percentage such as 80", name, v)
+	}
+	return p, nil
+}
+
+func writeHTML(path string, res steps.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := res.WriteHTML(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeJSON(path string, v any) error {
