@@ -144,8 +144,21 @@ func newHTMLReport(r Result) htmlReport {
 		flakes[key(f.Scenario, f.Location)] = &r.Flaky[i]
 	}
 
+	// A failure of no scenario (godog's own, or of a Result put together
+	// by hand) is shown as a scenario of its own, never left out.
+	scenarios := slices.Clone(r.Scenarios)
+	listed := map[string]bool{}
+	for _, sc := range scenarios {
+		listed[key(sc.Scenario, sc.Location)] = true
+	}
+	for _, f := range r.Failures {
+		if !listed[key(f.Scenario, f.Location)] {
+			scenarios = append(scenarios, ScenarioResult{Feature: "Not in a feature", Scenario: f.Scenario, Location: f.Location, Status: StatusFailed})
+		}
+	}
+
 	totals, tags := map[string]int{}, map[string]int{}
-	for _, sc := range r.Scenarios {
+	for _, sc := range scenarios {
 		k := key(sc.Scenario, sc.Location)
 		hs := htmlScenario{
 			Name: sc.Scenario, Location: sc.Location, Status: sc.Status,
@@ -159,7 +172,7 @@ func newHTMLReport(r Result) htmlReport {
 			hs.Failure = &htmlFailure{Step: f.Step, Message: f.Message, Exchange: newHTMLExchange(f.Exchange)}
 		}
 		file, _, _ := strings.Cut(sc.Location, ":")
-		if n := len(v.Features); n == 0 || v.Features[n-1].File != file {
+		if n := len(v.Features); n == 0 || v.Features[n-1].File != file || v.Features[n-1].Name != sc.Feature {
 			v.Features = append(v.Features, htmlFeature{Name: sc.Feature, File: file})
 		}
 		feat := &v.Features[len(v.Features)-1]

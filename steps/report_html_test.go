@@ -109,6 +109,17 @@ func TestWriteHTML(t *testing.T) {
 	}
 }
 
+// TestWriteHTMLFailureOfNoScenario: a failure no scenario recorded (godog's
+// own) is shown, not lost.
+func TestWriteHTMLFailureOfNoScenario(t *testing.T) {
+	page := writeHTML(t, steps.Result{Failed: 1, Failures: []steps.Failure{{Scenario: "(suite)", Message: "godog reported a failure that no scenario recorded"}}})
+	for _, want := range []string{`data-status="failed"`, "(suite)", "godog reported a failure that no scenario recorded", "No answer to show"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report lacks %s", want)
+		}
+	}
+}
+
 // externalReferences finds whatever would make a browser load something
 // from outside the page: src/href/action attributes that are not a
 // fragment, stylesheets, imports and url(…) in styles.
