@@ -116,6 +116,7 @@ func (r Result) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(&b, ", %d undefined", r.Undefined)
 	}
 	b.WriteString("\n")
+	r.Shard.writeLine(&b)
 	if ex := ExcludedTags(r.Tags); len(ex) > 0 {
 		fmt.Fprintf(&b, "Left out by tag (not run, not counted above): %s; include them with --tags (and --unsafe-methods for %s)\n", strings.Join(ex, ", "), UnsafeMethodsTag)
 	}

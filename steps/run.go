@@ -85,6 +85,9 @@ type Config struct {
 	// OPTIONS: the @unsafe-methods scenarios run, and the client stops
 	// refusing such requests. Off, the suite is read-only (see guard.go).
 	UnsafeMethods bool
+	// Shard, when set, runs only that stable part of the scenarios the
+	// tags select (see Shard); the zero value runs them all.
+	Shard Shard
 }
 
 // Result is the outcome of a run.
@@ -106,6 +109,11 @@ type Result struct {
 	Dialect  spec.Dialect
 	Started  time.Time
 	Duration time.Duration
+	// Shard says which part of the scenarios the run held (see Config.Shard).
+	Shard ShardRun
+	// Requests counts the requests sent, by feature file; "" counts those
+	// outside scenarios (the catalog, the reachability probe).
+	Requests map[string]int
 }
 
 // Failure is a scenario that failed: Scenario names the rule.
@@ -205,6 +213,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		format += "," + report.name + ":" + report.path
 	}
 
+	requests := &requestCounter{}
+	cfg.HTTPClient = countRequests(cfg.HTTPClient, requests)
+
 	profile := cfg.Profile
 	if profile == nil {
 		p, err := CatalogProfile(ctx, cfg.HTTPClient, cfg.BaseURL)
@@ -237,6 +248,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if len(cfg.Paths) == 0 {
 		opts.FS, opts.Paths = features.FS, []string{"."}
 	}
+	shard, err := selectShard(opts, cfg.Shard)
+	if err != nil {
+		return Result{}, fmt.Errorf("conformance: %w", err)
+	}
 	status := godog.TestSuite{
 		Name:                "conformance",
 		ScenarioInitializer: su.initScenario,
@@ -249,6 +264,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := su.results.result()
 	res.Target, res.Profile, res.Tags = cfg.BaseURL, profile.Source, cfg.Tags
 	res.Coverage = cov.snapshot()
+	res.Shard, res.Requests = shard, requests.snapshot()
 	res.Duration = time.Since(start)
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).
