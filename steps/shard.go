@@ -33,11 +33,11 @@ func ParseShard(s string) (Shard, error) {
 	n, nerr := strconv.Atoi(strings.TrimSpace(ns))
 	switch {
 	case !ok || ierr != nil || nerr != nil:
-		return Shard{}, fmt.Errorf("shard %q is not of the form i/n, e.g. 2/3 for the second of three parts", s)
+		return Shard{}, fmt.Errorf("%q is not of the form i/n, e.g. 2/3 for the second of three parts", s)
 	case n < 1:
-		return Shard{}, fmt.Errorf("shard %q: the number of parts must be at least 1", s)
+		return Shard{}, fmt.Errorf("%q: the number of parts must be at least 1", s)
 	case i < 1 || i > n:
-		return Shard{}, fmt.Errorf("shard %q: the part must be from 1 to %d", s, n)
+		return Shard{}, fmt.Errorf("%q: the part must be from 1 to %d, e.g. 1/%d for the first", s, n, n)
 	}
 	return Shard{Index: i, Count: n}, nil
 }

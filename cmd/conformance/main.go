@@ -47,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		// Each subcommand lives in the file named for it.
+		case "merge-reports":
+			return runMergeReports(args[1:], stdout, stderr)
 		}
 	}
 	return runSuite(args, stdout, stderr)
@@ -78,6 +80,8 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
 	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment (env CONFORMANCE_UNSAFE_METHODS=1)")
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
+	shard := fs.String("shard", os.Getenv("CONFORMANCE_SHARD"), "run only part i of n stable parts of the scenarios, e.g. 2/3, for a CI matrix; merge the parts' --json with conformance merge-reports (env CONFORMANCE_SHARD)")
+	jsonOut := fs.String("json", os.Getenv("CONFORMANCE_JSON"), "write the run's result as JSON to this file, for conformance merge-reports (env CONFORMANCE_JSON)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -121,6 +125,14 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		HTTPClient:  &http.Client{Timeout: *timeout},
 
 		UnsafeMethods: *unsafeMethods,
+	}
+	if *shard != "" {
+		s, err := steps.ParseShard(*shard)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: --shard (or CONFORMANCE_SHARD) %v\n", err)
+			return 2
+		}
+		cfg.Shard = s
 	}
 	if *profile != "" {
 		p, err := steps.LoadProfile(*profile)
@@ -171,6 +183,12 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	if *coverage != "" {
 		if err := writeJSON(*coverage, res.Coverage); err != nil {
 			fmt.Fprintf(stderr, "conformance: writing the coverage: %v\n", err)
+			return 2
+		}
+	}
+	if *jsonOut != "" {
+		if err := writeResult(*jsonOut, res); err != nil {
+			fmt.Fprintf(stderr, "conformance: %v\n", err)
 			return 2
 		}
 	}
