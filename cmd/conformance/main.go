@@ -81,6 +81,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment (env CONFORMANCE_UNSAFE_METHODS=1)")
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
 	shard := fs.String("shard", os.Getenv("CONFORMANCE_SHARD"), "run only part i of n stable parts of the scenarios, e.g. 2/3, for a CI matrix; merge the parts' --json with conformance merge-reports (env CONFORMANCE_SHARD)")
+	dry := fs.Bool("dry-run", envBool("CONFORMANCE_DRY_RUN"), "print how many requests each feature will send, without sending any request of the suite to the target (it reads only the mock's catalog; see the README) (env CONFORMANCE_DRY_RUN=1)")
 	jsonOut := fs.String("json", os.Getenv("CONFORMANCE_JSON"), "write the run's result as JSON to this file, for conformance merge-reports (env CONFORMANCE_JSON)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -144,6 +145,12 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	}
 	if *featuresDir != "" {
 		cfg.Paths = []string{*featuresDir}
+	}
+
+	if *dry {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return dryRun(ctx, cfg, stdout, stderr)
 	}
 
 	var res steps.Result
