@@ -12,6 +12,9 @@
 // listed with their reason but do not fail the run), 1 when a scenario
 // failed, 2 on a usage or setup error such as an unreachable target, 130
 // when interrupted.
+//
+// conformance merge-reports merges the reports of the shards of one run
+// (--shard i/n, --json) into the whole run's; see merge.go.
 package main
 
 import (
