@@ -17,7 +17,8 @@ type requestCounter struct {
 // countRequests returns a copy of hc whose every request is counted in c,
 // under the feature of the scenario in the request's context, or under ""
 // for requests outside scenarios (the catalog, the reachability probe).
-// Each request sent again after a transient fault counts again.
+// It counts what the suite asks for: a request a transport beneath it sends
+// again (a retry) is that transport's to count.
 func countRequests(hc *http.Client, c *requestCounter) *http.Client {
 	cp := *hc
 	next := cp.Transport

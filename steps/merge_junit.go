@@ -54,7 +54,7 @@ func MergeJUnit(w io.Writer, names []string, files ...io.Reader) (int, error) {
 		}
 		for _, s := range in.Suites {
 			unnumber(s.Children)
-			name := attr(s.Attrs, "name")
+			name := xmlAttr(s.Attrs, "name")
 			m, ok := byName[name]
 			if !ok {
 				byName[name] = s
@@ -76,8 +76,8 @@ func MergeJUnit(w io.Writer, names []string, files ...io.Reader) (int, error) {
 				n++
 			}
 		}
-		if got := attr(s.Attrs, "tests"); got != strconv.Itoa(n) {
-			return 0, fmt.Errorf("merging the JUnit reports: test suite %q counts %s tests but holds %d test cases", attr(s.Attrs, "name"), got, n)
+		if got := xmlAttr(s.Attrs, "tests"); got != strconv.Itoa(n) {
+			return 0, fmt.Errorf("merging the JUnit reports: test suite %q counts %s tests but holds %d test cases", xmlAttr(s.Attrs, "name"), got, n)
 		}
 		cases += n
 	}
@@ -100,16 +100,16 @@ func addTotals(to, add []xml.Attr) error {
 		switch name := a.Name.Local; {
 		case name == "time":
 			x, err1 := strconv.ParseFloat(a.Value, 64)
-			y, err2 := strconv.ParseFloat(attr(add, name), 64)
+			y, err2 := strconv.ParseFloat(xmlAttr(add, name), 64)
 			if err1 == nil && err2 == nil {
 				// Seconds, as godog writes them (its format: a decimal).
 				to[i].Value = strconv.FormatFloat(x+y, 'f', -1, 64)
 			}
 		case slices.Contains(junitTotals, name):
 			x, err1 := strconv.Atoi(a.Value)
-			y, err2 := strconv.Atoi(attr(add, name))
+			y, err2 := strconv.Atoi(xmlAttr(add, name))
 			if err1 != nil || err2 != nil {
-				return fmt.Errorf("attribute %s=%q/%q is not a count", name, a.Value, attr(add, name))
+				return fmt.Errorf("attribute %s=%q/%q is not a count", name, a.Value, xmlAttr(add, name))
 			}
 			to[i].Value = strconv.Itoa(x + y)
 		}
@@ -117,7 +117,7 @@ func addTotals(to, add []xml.Attr) error {
 	return nil
 }
 
-func attr(as []xml.Attr, name string) string {
+func xmlAttr(as []xml.Attr, name string) string {
 	for _, a := range as {
 		if a.Name.Local == name {
 			return a.Value
@@ -142,7 +142,7 @@ func unnumber(cases []junitRaw) {
 		if c.XMLName.Local != "testcase" {
 			continue
 		}
-		name := attr(c.Attrs, "name")
+		name := xmlAttr(c.Attrs, "name")
 		plain[name] = true
 		if m := numbered.FindStringSubmatch(name); m != nil {
 			n, _ := strconv.Atoi(m[2])
@@ -159,7 +159,7 @@ func unnumber(cases []junitRaw) {
 		godogs[base] = ok
 	}
 	for _, c := range cases {
-		if m := numbered.FindStringSubmatch(attr(c.Attrs, "name")); c.XMLName.Local == "testcase" && m != nil && godogs[m[1]] {
+		if m := numbered.FindStringSubmatch(xmlAttr(c.Attrs, "name")); c.XMLName.Local == "testcase" && m != nil && godogs[m[1]] {
 			setAttr(c.Attrs, "name", m[1])
 		}
 	}
@@ -169,12 +169,12 @@ func number(cases []junitRaw) {
 	count := map[string]int{}
 	for _, c := range cases {
 		if c.XMLName.Local == "testcase" {
-			count[attr(c.Attrs, "name")]++
+			count[xmlAttr(c.Attrs, "name")]++
 		}
 	}
 	seen := map[string]int{}
 	for _, c := range cases {
-		name := attr(c.Attrs, "name")
+		name := xmlAttr(c.Attrs, "name")
 		if c.XMLName.Local == "testcase" && count[name] > 1 {
 			seen[name]++
 			setAttr(c.Attrs, "name", fmt.Sprintf("%s #%d", name, seen[name]))
