@@ -17,7 +17,7 @@ func shardResult(i int, mutate func(*Result)) Result {
 		Shard:   ShardRun{Shard: Shard{Index: i, Count: 3}, Scenarios: 10, Of: 30},
 		Started: time.Date(2026, 6, 1, 2, 0, i, 0, time.UTC), Duration: time.Duration(i) * time.Minute,
 		Passed: 8, Failed: 1, Skipped: 1,
-		Requests: map[string]int{"paging.feature": 100 * i, "": 1},
+		Requests: map[string]int{"paging.feature": 100 * i, "members.feature": 1},
 	}
 	r.Failures = []Failure{{Scenario: "rule", Location: "paging.feature:" + []string{"", "100", "9", "20"}[i]}}
 	r.Skips = []Skip{{Scenario: "needs a trait", Location: "members.feature:" + []string{"", "7", "30", "8"}[i], Reason: "no lapsed member"}}
@@ -56,7 +56,7 @@ func TestMergeResults(t *testing.T) {
 	if want := []string{"paging.feature:9", "paging.feature:20", "paging.feature:100"}; !slices.Equal(locs, want) {
 		t.Errorf("failures in order %v, want %v (lines as numbers)", locs, want)
 	}
-	if m.Requests["paging.feature"] != 600 || m.Requests[""] != 3 {
+	if m.Requests["paging.feature"] != 600 || m.Requests["members.feature"] != 3 {
 		t.Errorf("requests %v", m.Requests)
 	}
 	if want := 3*time.Minute + 2*time.Second; m.Duration != want || !m.Started.Equal(r1.Started) {

@@ -111,8 +111,8 @@ type Result struct {
 	Duration time.Duration
 	// Shard says which part of the scenarios the run held (see Config.Shard).
 	Shard ShardRun
-	// Requests counts the requests sent, by feature file; "" counts those
-	// outside scenarios (the catalog, the reachability probe).
+	// Requests counts the requests the scenarios sent, by feature file
+	// (without the one before them: the catalog, or the reachability probe).
 	Requests map[string]int
 }
 
@@ -213,9 +213,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		format += "," + report.name + ":" + report.path
 	}
 
-	requests := &requestCounter{}
-	cfg.HTTPClient = countRequests(cfg.HTTPClient, requests)
-
 	profile := cfg.Profile
 	if profile == nil {
 		p, err := CatalogProfile(ctx, cfg.HTTPClient, cfg.BaseURL)
@@ -233,6 +230,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
 	cl.readOnly = !cfg.UnsafeMethods
+	requests := &requestCounter{}
+	cl.requests = requests
 	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, results: newResultRecorder(), adminToken: cfg.AdminToken}
 
 	opts := &godog.Options{

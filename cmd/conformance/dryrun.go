@@ -201,10 +201,8 @@ func writeDryRun(w io.Writer, target string, askedCatalog bool, how string, res 
 	var rows []row
 	total := 0
 	for f, n := range res.Requests {
-		if f != "" {
-			rows = append(rows, row{f, n})
-			total += n
-		}
+		rows = append(rows, row{f, n})
+		total += n
 	}
 	slices.SortFunc(rows, func(a, c row) int { return cmp.Compare(a.feature, c.feature) })
 	last := fmt.Sprintf("total, %d scenarios", res.Passed+res.Failed+res.Skipped+res.Undefined)
@@ -216,9 +214,8 @@ func writeDryRun(w io.Writer, target string, askedCatalog bool, how string, res 
 		fmt.Fprintf(&b, "  %-*s %7d\n", width, r.feature, r.n)
 	}
 	fmt.Fprintf(&b, "  %-*s %7d\n", width, last, total)
-	if n := res.Requests[""]; n > 0 {
-		fmt.Fprintf(&b, "\nThe run also sends %d request(s) outside the scenarios (reading the catalog, or the reachability probe with --profile).\n", n)
-	}
+	// steps.Run reads the catalog, or with a profile probes the target, once.
+	b.WriteString("\nBefore the scenarios the run sends one more: it reads the catalog (against the mock) or, with --profile, checks that the target answers.\n")
 	if res.Skipped > 0 {
 		fmt.Fprintf(&b, "%d scenarios would be skipped (their traits are missing) and send nothing.\n", res.Skipped)
 	}
