@@ -37,6 +37,7 @@ type client struct {
 	validator  *spec.Validator
 	coverage   *coverageRecorder
 	readOnly   bool // only GET, HEAD and OPTIONS are sent (see guard.go)
+	requests   *requestCounter
 }
 
 func newClient(baseURL string, hc *http.Client, token, clientName string, v *spec.Validator, cov *coverageRecorder) (*client, error) {

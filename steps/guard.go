@@ -24,6 +24,7 @@ func (c *client) send(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("conformance: refused to send %s %s: the suite is read-only unless run with --unsafe-methods (tag the scenario %s)", req.Method, req.URL.Path, UnsafeMethodsTag)
 	}
+	c.requests.add(req.Context())
 	return c.http.Do(req)
 }
 

@@ -141,6 +141,7 @@ func (r Result) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(&b, ", %d undefined", r.Undefined)
 	}
 	b.WriteString("\n")
+	r.Shard.writeLine(&b)
 	if r.Dialect.IsDefault() {
 		b.WriteString("Dialect: the contract's choices (a deployment that decides otherwise needs --dialect FILE)\n")
 	} else {

@@ -106,6 +106,9 @@ type Config struct {
 	// FailUnder, when above 0, makes the run fail when its contract
 	// coverage (Coverage.Percent) is below this percentage.
 	FailUnder float64
+	// Shard, when set, runs only that stable part of the scenarios the
+	// tags select (see Shard); the zero value runs them all.
+	Shard Shard
 }
 
 // Result is the outcome of a run.
@@ -140,6 +143,11 @@ type Result struct {
 	// Config.FailUnder: OK applies them.
 	Strict    bool
 	FailUnder float64
+	// Shard says which part of the scenarios the run held (see Config.Shard).
+	Shard ShardRun
+	// Requests counts the requests the scenarios sent, by feature file
+	// (without the one before them: the catalog, or the reachability probe).
+	Requests map[string]int
 }
 
 // ScenarioResult is one scenario of a run and its outcome.
@@ -291,6 +299,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
 	cl.readOnly = !cfg.UnsafeMethods
+	requests := &requestCounter{}
+	cl.requests = requests
 	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, dialect: dialect, results: newResultRecorder(), adminToken: cfg.AdminToken}
 
 	opts := &godog.Options{
@@ -310,6 +320,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
+	shard, err := selectShard(opts, cfg.Shard)
+	if err != nil {
+		return Result{}, fmt.Errorf("conformance: %w", err)
+	}
 	status := godog.TestSuite{
 		Name:                "conformance",
 		ScenarioInitializer: su.initScenario,
@@ -326,6 +340,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Budget = budgetSpent(cfg, spending)
 	res.Started, res.Duration = start, time.Since(start)
 	nameFeatures(res.Scenarios, opts.FS)
+	res.Shard, res.Requests = shard, requests.snapshot()
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).
 		res.Failed++

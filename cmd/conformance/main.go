@@ -13,6 +13,9 @@
 // when a scenario failed, a --strict run skipped one or the coverage is
 // below --fail-under, 2 on a usage or setup error such as an unreachable
 // target, 130 when interrupted.
+//
+// conformance merge-reports merges the reports of the shards of one run
+// (--shard i/n, --json) into the whole run's; see merge.go.
 package main
 
 import (
@@ -49,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		// Each subcommand lives in the file named for it.
+		case "merge-reports":
+			return runMergeReports(args[1:], stdout, stderr)
 		}
 	}
 	return runSuite(args, stdout, stderr)
@@ -86,6 +91,9 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", envBool("CONFORMANCE_STRICT"), "fail the run when any scenario is skipped, listing each with its reason (env CONFORMANCE_STRICT=1)")
 	defaultFailUnder, failUnderErr := envPercent("CONFORMANCE_FAIL_UNDER")
 	failUnder := fs.Float64("fail-under", defaultFailUnder, "fail the run when the contract coverage (the share of documented status codes and parameters exercised) is below this percentage, 0-100 (env CONFORMANCE_FAIL_UNDER)")
+	shard := fs.String("shard", os.Getenv("CONFORMANCE_SHARD"), "run only part i of n stable parts of the scenarios, e.g. 2/3, for a CI matrix; merge the parts' --json with conformance merge-reports (env CONFORMANCE_SHARD)")
+	dry := fs.Bool("dry-run", envBool("CONFORMANCE_DRY_RUN"), "print how many requests each feature will send, without sending any request of the suite to the target (it reads only the mock's catalog; see the README) (env CONFORMANCE_DRY_RUN=1)")
+	jsonOut := fs.String("json", os.Getenv("CONFORMANCE_JSON"), "write the run's result as JSON to this file, for conformance merge-reports (env CONFORMANCE_JSON)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -145,6 +153,14 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		FailUnder:     *failUnder,
 	}
 	budget.apply(&cfg)
+	if *shard != "" {
+		s, err := steps.ParseShard(*shard)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: --shard (or CONFORMANCE_SHARD) %v\n", err)
+			return 2
+		}
+		cfg.Shard = s
+	}
 	if *profile != "" {
 		p, err := steps.LoadProfile(*profile)
 		if err != nil {
@@ -163,6 +179,12 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		cfg.Dialect = &d
+	}
+
+	if *dry {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return dryRun(ctx, cfg, stdout, stderr)
 	}
 
 	var res steps.Result
@@ -211,6 +233,12 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		fmt.Fprintf(stdout, "HTML report: %s (open it in a browser)\n", *htmlReport)
+	}
+	if *jsonOut != "" {
+		if err := writeResult(*jsonOut, res); err != nil {
+			fmt.Fprintf(stderr, "conformance: %v\n", err)
+			return 2
+		}
 	}
 	if !res.OK() {
 		return 1
