@@ -47,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		// Each subcommand lives in the file named for it.
+		case "fuzz":
+			return runFuzz(args[1:], stdout, stderr)
 		}
 	}
 	return runSuite(args, stdout, stderr)
