@@ -29,7 +29,9 @@ const (
 type Options struct {
 	// Rate is the most requests per second, over every request sent
 	// through the Transport; 0 means unlimited. Requests are spaced evenly
-	// (a burst of one), so no second sees more than Rate of them.
+	// (a burst of one), a little further apart than 1/Rate (see
+	// rateMargin), so that no second of the target's clock sees more than
+	// Rate of them.
 	Rate float64
 	// MaxRequests is the most requests the Transport sends, retries
 	// included; 0 means unlimited. The request that would exceed it is not
@@ -58,6 +60,15 @@ type Options struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 }
+
+// rateMargin is how much slower than Options.Rate requests are sent. Evenly
+// spaced at exactly 1/Rate, Rate requests fill a second; a timer that fires
+// late or a request that takes longer on the wire would then put one more
+// into a second where the target counts them. Spaced (1+rateMargin)/Rate
+// apart, Rate+1 requests need 1+rateMargin seconds, so delays that vary by
+// less than that margin (20 ms) cannot exceed the rate where it is
+// measured.
+const rateMargin = 0.02
 
 // ErrExhausted is the error of a request not sent because the Transport has
 // sent Options.MaxRequests requests already.
@@ -123,7 +134,7 @@ func New(base http.RoundTripper, opts Options) (*Transport, error) {
 	}
 	t := &Transport{base: base, opts: opts, jitter: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
 	if opts.Rate > 0 {
-		t.limiter = rate.NewLimiter(rate.Limit(opts.Rate), 1)
+		t.limiter = rate.NewLimiter(rate.Limit(opts.Rate/(1+rateMargin)), 1)
 	}
 	return t, nil
 }
