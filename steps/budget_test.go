@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -356,5 +357,90 @@ func TestBudgetLeavesTheRateLimitScenarioItsAnswer(t *testing.T) {
 	report(t, res)
 	if res.Passed == 0 || !res.OK() {
 		t.Fatalf("@rate-limit with --retries 3: %d passed, %d failed", res.Passed, res.Failed)
+	}
+}
+
+// TestBudgetFlakyFromFeatureFiles: feature files on disk (--features) and
+// an outline whose rows share a name, which godog's JUnit report numbers:
+// the one request answered 502 makes exactly its row flaky, in every
+// report.
+func TestBudgetFlakyFromFeatureFiles(t *testing.T) {
+	dir := t.TempDir()
+	feature := `Feature: Transactions, row by row
+  Scenario Outline: The transactions of a member can be listed
+    Given <member>
+    When the client lists the member's transactions
+    Then the response status is 200
+
+    Examples:
+      | member                                        |
+      | a newcomer                                    |
+      | a member with between 21 and 100 transactions |
+      | a member with more than 100 transactions      |
+`
+	if err := os.WriteFile(filepath.Join(dir, "rows.feature"), []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v := newValidator(t)
+	mock := startMockWith(t, mockserver.Config{Validator: v})
+	var lists atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// One scenario at a time, in order: the second row's list is the
+		// second.
+		if strings.HasSuffix(r.URL.Path, "/transactions") && lists.Add(1) == 2 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		mock.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	out := t.TempDir()
+	junit, cucumber := filepath.Join(out, "junit.xml"), filepath.Join(out, "cucumber.json")
+	res, err := steps.Run(context.Background(), steps.Config{
+		BaseURL: srv.URL, Validator: v, Paths: []string{dir}, Concurrency: 1,
+		JUnit: junit, Cucumber: cucumber, Retries: 1,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	report(t, res)
+	if !res.OK() || res.Passed != 3 || len(res.Flaky) != 1 || res.Flaky[0].Retries != 1 || !strings.Contains(res.Flaky[0].Reasons[0], "answered 502") {
+		t.Fatalf("want 3 passed, one of them flaky after one 502; got %d passed, flaky %+v", res.Passed, res.Flaky)
+	}
+	if loc := res.Flaky[0].Location; !strings.HasSuffix(loc, "rows.feature:10") {
+		t.Errorf("the flaky scenario is at %s, want the second row, rows.feature:10", loc)
+	}
+	checkFlakyJUnit(t, junit, res.Flaky)
+	checkFlakyCucumber(t, cucumber, res.Flaky)
+	if data, err := os.ReadFile(junit); err != nil || !strings.Contains(string(data), `<testcase name="The transactions of a member can be listed #2" status="passed"`) {
+		t.Errorf("the JUnit report does not hold the second row as test case #2 (%v):\n%s", err, data)
+	}
+}
+
+// TestBudgetNeverRetriesARefusedMethod: the read-only guard refuses before
+// the budget, so a refused request is neither sent nor retried.
+func TestBudgetNeverRetriesARefusedMethod(t *testing.T) {
+	dir := t.TempDir()
+	feature := `Feature: untagged
+  Scenario: a DELETE without its tag
+    Given a member with between 21 and 100 transactions
+    When the client sends a DELETE request for the member
+    Then the request is refused with a client error
+`
+	if err := os.WriteFile(filepath.Join(dir, "untagged.feature"), []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := recordingMock(t)
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	res, err := steps.Run(context.Background(), steps.Config{BaseURL: srv.URL, Validator: newValidator(t), Paths: []string{dir}, Retries: 3})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Failed != 1 || !strings.Contains(res.Failures[0].Message, "--unsafe-methods") {
+		t.Fatalf("want the scenario to fail at the guard, got %+v", res.Failures)
+	}
+	if n := rec.methods()[http.MethodDelete]; n != 0 || res.Budget.Retried != 0 || len(res.Flaky) != 0 {
+		t.Errorf("%d DELETE requests reached the target, %d retries, flaky %v; want none", n, res.Budget.Retried, res.Flaky)
 	}
 }
