@@ -416,31 +416,3 @@ func TestBudgetFlakyFromFeatureFiles(t *testing.T) {
 		t.Errorf("the JUnit report does not hold the second row as test case #2 (%v):\n%s", err, data)
 	}
 }
-
-// TestBudgetNeverRetriesARefusedMethod: the read-only guard refuses before
-// the budget, so a refused request is neither sent nor retried.
-func TestBudgetNeverRetriesARefusedMethod(t *testing.T) {
-	dir := t.TempDir()
-	feature := `Feature: untagged
-  Scenario: a DELETE without its tag
-    Given a member with between 21 and 100 transactions
-    When the client sends a DELETE request for the member
-    Then the request is refused with a client error
-`
-	if err := os.WriteFile(filepath.Join(dir, "untagged.feature"), []byte(feature), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rec := recordingMock(t)
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	res, err := steps.Run(context.Background(), steps.Config{BaseURL: srv.URL, Validator: newValidator(t), Paths: []string{dir}, Retries: 3})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if res.Failed != 1 || !strings.Contains(res.Failures[0].Message, "--unsafe-methods") {
-		t.Fatalf("want the scenario to fail at the guard, got %+v", res.Failures)
-	}
-	if n := rec.methods()[http.MethodDelete]; n != 0 || res.Budget.Retried != 0 || len(res.Flaky) != 0 {
-		t.Errorf("%d DELETE requests reached the target, %d retries, flaky %v; want none", n, res.Budget.Retried, res.Flaky)
-	}
-}
