@@ -232,7 +232,7 @@ func (c *client) do(ctx context.Context, cl call) (*exchange, error) {
 	}
 	resp, err := c.send(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ex.target(), err)
+		return nil, sendError(ex, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

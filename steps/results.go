@@ -28,6 +28,7 @@ type scenarioOutcome struct {
 	skipped   bool
 	step      string
 	message   string
+	retries   []string // why requests were sent again (see budget.go)
 }
 
 func newResultRecorder() *resultRecorder {
@@ -96,6 +97,9 @@ func (r *resultRecorder) result() Result {
 			res.Skips = append(res.Skips, Skip{Scenario: o.name, Location: loc, Reason: o.message})
 		default:
 			res.Passed++
+			if len(o.retries) > 0 {
+				res.Flaky = append(res.Flaky, Flake{Scenario: o.name, Location: loc, Retries: len(o.retries), Reasons: o.retries})
+			}
 		}
 	}
 	return res
@@ -135,6 +139,8 @@ func (r Result) WriteSummary(w io.Writer) error {
 			}
 		}
 	}
+
+	r.writeBudget(&b)
 
 	if len(r.Skips) > 0 {
 		b.WriteString("\nSkipped (they do not fail the run), by reason:\n")

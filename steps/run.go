@@ -85,6 +85,16 @@ type Config struct {
 	// OPTIONS: the @unsafe-methods scenarios run, and the client stops
 	// refusing such requests. Off, the suite is read-only (see guard.go).
 	UnsafeMethods bool
+	// Rate is the most requests per second over the whole run, across
+	// concurrent scenarios; 0 means unlimited. MaxRequests is the most
+	// requests the run sends, retries included (0 = unlimited): a request
+	// beyond it is not sent and its scenario fails. Retries is how often a
+	// request answered 429, 502, 503 or 504, or not answered, is sent
+	// again; a scenario that passed only thanks to a retry is in
+	// Result.Flaky. See package internal/budget and budget.go.
+	Rate        float64
+	MaxRequests int
+	Retries     int
 }
 
 // Result is the outcome of a run.
@@ -101,6 +111,7 @@ type Result struct {
 	// Flaky are scenarios that passed only because requests were sent
 	// again after a transient fault (see Config.Retries).
 	Flaky    []Flake
+	Budget   Budget // what the run spent of Config's request budget
 	Coverage Coverage
 	// Dialect is the dialect the run expected of the target.
 	Dialect  spec.Dialect
@@ -178,6 +189,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
+	spending, err := applyBudget(&cfg)
+	if err != nil {
+		return Result{}, err
+	}
 	if !cfg.UnsafeMethods {
 		cfg.Tags = withoutUnsafe(cfg.Tags)
 	}
@@ -249,11 +264,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := su.results.result()
 	res.Target, res.Profile, res.Tags = cfg.BaseURL, profile.Source, cfg.Tags
 	res.Coverage = cov.snapshot()
+	res.Budget = budgetSpent(cfg, spending)
 	res.Duration = time.Since(start)
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).
 		res.Failed++
 		res.Failures = append(res.Failures, Failure{Scenario: "(suite)", Message: "godog reported a failure that no scenario recorded; see its output"})
+	}
+	if err := markFlaky(cfg, su.results); err != nil {
+		return res, err
 	}
 	return res, nil
 }
@@ -291,7 +310,7 @@ func probe(ctx context.Context, hc *http.Client, baseURL string, p *Profile) err
 func (su *suite) initScenario(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		su.results.start(p)
-		return withScenario(ctx, &scenario{suite: su, pickle: p}), nil
+		return withScenario(su.watchRetries(ctx, p), &scenario{suite: su, pickle: p}), nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		if s, ok := ctx.Value(scenarioKey{}).(*scenario); ok {

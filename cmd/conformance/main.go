@@ -79,6 +79,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	startupTimeout := fs.Duration("startup-timeout", 30*time.Second, "how long the --image container may take to become ready")
 	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
 	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment (env CONFORMANCE_UNSAFE_METHODS=1)")
+	budget := addBudgetFlags(fs)
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -88,6 +89,10 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	}
 	if envErr != nil && !flagSet(fs, "timeout") {
 		fmt.Fprintf(stderr, "conformance: %v\n", envErr)
+		return 2
+	}
+	if err := budget.check(fs); err != nil {
+		fmt.Fprintf(stderr, "conformance: %v\n", err)
 		return 2
 	}
 	if *timeout <= 0 {
@@ -124,6 +129,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 
 		UnsafeMethods: *unsafeMethods,
 	}
+	budget.apply(&cfg)
 	if *profile != "" {
 		p, err := steps.LoadProfile(*profile)
 		if err != nil {
