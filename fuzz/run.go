@@ -15,6 +15,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/membersmock/membersmock/internal/budget"
 	"github.com/membersmock/membersmock/spec"
 	"github.com/membersmock/membersmock/steps"
 )
@@ -60,6 +61,14 @@ type Config struct {
 	// UnsafeMethods lets the generator send POST, PUT, PATCH and DELETE;
 	// off, it sends only GET, HEAD and OPTIONS.
 	UnsafeMethods bool
+	// Rate (requests per second, 0 unlimited), MaxRequests (most requests
+	// sent, shrinking and retries included, 0 unlimited) and Retries (times
+	// a request answered 429, 502, 503 or 504, or not answered, is sent
+	// again) are the request budget of internal/budget, as in the suite.
+	// A run whose MaxRequests is spent stops generating.
+	Rate        float64
+	MaxRequests int
+	Retries     int
 }
 
 // Result is the outcome of a run.
@@ -71,6 +80,7 @@ type Result struct {
 	Sent      int          `json:"sent"`      // requests sent, shrinking included
 	Statuses  map[int]int  `json:"statuses"`  // answers by status; 0 is no answer
 	TimeUp    bool         `json:"timeUp"`    // --time ended the generation early
+	Spent     bool         `json:"spent"`     // --max-requests ended the run early
 	Duration  string       `json:"duration"`
 	Failures  []Failure    `json:"failures"`
 }
@@ -123,6 +133,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		cfg.Seed = binary.LittleEndian.Uint64(b[:])>>1 | 1
+	}
+	if cfg.Rate != 0 || cfg.MaxRequests != 0 || cfg.Retries != 0 {
+		hc := *cfg.HTTPClient
+		opts := budget.Options{Rate: cfg.Rate, MaxRequests: int64(cfg.MaxRequests), Retries: cfg.Retries, Seed: cfg.Seed}
+		if cfg.Retries > 0 && hc.Timeout > 0 {
+			// The client's timeout would bound every attempt together.
+			opts.AttemptTimeout, hc.Timeout = hc.Timeout, 0
+		}
+		tr, err := budget.New(hc.Transport, opts)
+		if err != nil {
+			return Result{}, err
+		}
+		hc.Transport = tr
+		cfg.HTTPClient = &hc
 	}
 	if cfg.Validator == nil {
 		if cfg.Validator, err = spec.NewValidator(); err != nil {
@@ -183,7 +207,7 @@ type fuzzer struct {
 // over reports whether generation must stop: time is up or the run was
 // interrupted.
 func (f *fuzzer) over(ctx context.Context) bool {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || f.res.Spent {
 		return true
 	}
 	if f.cfg.Time > 0 && time.Since(f.start) > f.cfg.Time {
@@ -238,6 +262,10 @@ func (f *fuzzer) property(ctx context.Context, t *rapid.T, op *operation, p *pro
 	r := f.gen.request(t, op)
 	rawURL, vreq := f.urls(r)
 	a := f.send(ctx, r, rawURL)
+	if errors.Is(a.err, budget.ErrExhausted) {
+		f.res.Spent = true
+		return // not the target's fault: the run's budget is spent
+	}
 	f.res.Sent++
 	f.res.Statuses[a.status]++
 	var broken []finding
@@ -295,7 +323,10 @@ func (f *fuzzer) send(ctx context.Context, r *request, rawURL string) *answer {
 	}
 	resp, err := f.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return &answer{err: errors.Unwrap(err)}
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner // without the URL, which the failure shows anyway
+		}
+		return &answer{err: err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

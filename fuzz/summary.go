@@ -17,6 +17,9 @@ func (r Result) WriteSummary(w io.Writer) error {
 	if r.TimeUp {
 		b.WriteString("the time bound (--time) ended the generation before the request budget was spent\n")
 	}
+	if r.Spent {
+		b.WriteString("--max-requests was reached: the run stopped before its --requests were generated\n")
+	}
 	statuses := make([]int, 0, len(r.Statuses))
 	for s := range r.Statuses {
 		statuses = append(statuses, s)

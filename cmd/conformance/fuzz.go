@@ -43,6 +43,7 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 	timeLimit := fs.Duration("time", defaultTime, "stop generating after this long, e.g. 30s; 0 means no bound (env CONFORMANCE_FUZZ_TIME)")
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included (env CONFORMANCE_TIMEOUT)")
 	jsonPath := fs.String("json", os.Getenv("CONFORMANCE_FUZZ_JSON"), "write the run and its failures as JSON to this file (env CONFORMANCE_FUZZ_JSON)")
+	budget := addBudgetFlags(fs)
 	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE; off, only GET, HEAD and OPTIONS (env CONFORMANCE_UNSAFE_METHODS=1)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -57,6 +58,9 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 		if e.err != nil && !flagSet(fs, e.flag) {
 			return fail("%v", e.err)
 		}
+	}
+	if err := budget.check(fs); err != nil {
+		return fail("%v", err)
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -93,6 +97,9 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 		Requests:      int(min(*requests, 1<<30)),
 		Time:          *timeLimit,
 		UnsafeMethods: *unsafeMethods,
+		Rate:          budget.rate,
+		MaxRequests:   budget.maxRequests,
+		Retries:       budget.retries,
 	}
 	if *profile != "" {
 		if cfg.Profile, err = steps.LoadProfile(*profile); err != nil {
