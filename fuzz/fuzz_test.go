@@ -3,14 +3,17 @@ package fuzz_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/membersmock/membersmock/fixtures"
 	"github.com/membersmock/membersmock/fuzz"
@@ -202,6 +205,120 @@ func TestFindsDefects(t *testing.T) {
 			}
 			if found == 0 {
 				t.Errorf("the defect was not found:\n%s", summary(t, res))
+			}
+		})
+	}
+}
+
+// rewrite lets the mock answer, then hands its answer to edit before it
+// goes out: a deployment that breaks one rule in what it says.
+func rewrite(edit func(r *http.Request, rec *httptest.ResponseRecorder) []byte) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := edit(r, rec)
+			for k, vs := range rec.Header() {
+				w.Header()[k] = vs
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			w.Write(body)
+		})
+	}
+}
+
+// editJSON rewrites the mock's JSON bodies of one status.
+func editJSON(status int, edit func(r *http.Request, body map[string]any)) func(http.Handler) http.Handler {
+	return rewrite(func(r *http.Request, rec *httptest.ResponseRecorder) []byte {
+		var body map[string]any
+		if rec.Code != status || json.Unmarshal(rec.Body.Bytes(), &body) != nil {
+			return rec.Body.Bytes()
+		}
+		edit(r, body)
+		b, _ := json.Marshal(body)
+		return b
+	})
+}
+
+// editRequest changes the request before the mock sees it.
+func editRequest(edit func(r *http.Request)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			edit(r)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestEveryCheckCanFail runs the fuzzer with a small budget against broken
+// variants of the mock, one for each check the defects above do not reach:
+// each must fail under that check.
+func TestEveryCheckCanFail(t *testing.T) {
+	setQuery := func(r *http.Request, q url.Values) { r.URL.RawQuery = q.Encode() }
+	tests := []struct {
+		name  string
+		check string
+		wrap  func(http.Handler) http.Handler
+	}{
+		{"totalItems missing from pages", "schema", editJSON(200, func(r *http.Request, b map[string]any) {
+			if _, ok := b["items"]; ok {
+				delete(b, "totalItems")
+			}
+		})},
+		{"totalPages one too many", "paging", editJSON(200, func(r *http.Request, b map[string]any) {
+			if n, ok := b["totalPages"].(float64); ok {
+				b["totalPages"] = n + 1
+			}
+		})},
+		{"items of a page reversed", "order", editJSON(200, func(r *http.Request, b map[string]any) {
+			if items, ok := b["items"].([]any); ok {
+				slices.Reverse(items)
+			}
+		})},
+		{"customerId ignored", "filters", editRequest(func(r *http.Request) {
+			q := r.URL.Query()
+			q.Del("customerId")
+			setQuery(r, q)
+		})},
+		{"perPage below 1 answered as 1", "invalid-refused", editRequest(func(r *http.Request) {
+			q := r.URL.Query()
+			if n, err := strconv.Atoi(q.Get("perPage")); err == nil && n < 1 {
+				q.Set("perPage", "1")
+				setQuery(r, q)
+			}
+		})},
+		{"perPage above 50 refused", "valid-accepted", breakWhen(400, func(q url.Values) bool {
+			n, err := strconv.Atoi(q.Get("perPage"))
+			return err == nil && n > 50 && n <= 100
+		})},
+		{"errors[] names page for perPage", "error-names-parameter", editJSON(400, func(r *http.Request, b map[string]any) {
+			errs, _ := b["errors"].([]any)
+			for _, e := range errs {
+				if e, ok := e.(map[string]any); ok && e["field"] == "perPage" {
+					e["field"] = "page"
+				}
+			}
+		})},
+		{"an unknown program answered as program 1", "found", editRequest(func(r *http.Request) {
+			r.URL.Path = strings.Replace(r.URL.Path, "/v1/programs/9007199254740991", "/v1/programs/1", 1)
+		})},
+		{"the correlation id not echoed", "correlation-id", rewrite(func(r *http.Request, rec *httptest.ResponseRecorder) []byte {
+			if r.Header.Get("X-Correlation-Id") != "" {
+				rec.Header().Set("X-Correlation-Id", "another")
+			}
+			return rec.Body.Bytes()
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, v := startMock(t, spec.Dialect{}, tt.wrap)
+			res, err := fuzz.Run(context.Background(), fuzz.Config{BaseURL: base, Validator: v, Seed: 1, Requests: 900, ShrinkTime: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(res.Failures, func(f fuzz.Failure) bool { return f.Check == tt.check }) {
+				t.Errorf("no %s failure:\n%s", tt.check, summary(t, res))
 			}
 		})
 	}
