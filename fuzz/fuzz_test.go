@@ -17,8 +17,10 @@ import (
 
 	"github.com/membersmock/membersmock/fixtures"
 	"github.com/membersmock/membersmock/fuzz"
+	"github.com/membersmock/membersmock/internal/reference"
 	"github.com/membersmock/membersmock/mockserver"
 	"github.com/membersmock/membersmock/spec"
+	"github.com/membersmock/membersmock/steps"
 )
 
 // startMock serves the mock in dialect d over real HTTP on loopback, its
@@ -319,6 +321,48 @@ func TestEveryCheckCanFail(t *testing.T) {
 			}
 			if !slices.ContainsFunc(res.Failures, func(f fuzz.Failure) bool { return f.Check == tt.check }) {
 				t.Errorf("no %s failure:\n%s", tt.check, summary(t, res))
+			}
+		})
+	}
+}
+
+// TestReferencePasses runs the fuzzer against the independent reference
+// implementation of the contract (internal/reference), in the contract's
+// dialect and in every other reading at once: a correct implementation
+// that is not the mock breaks no check either.
+func TestReferencePasses(t *testing.T) {
+	var b bytes.Buffer
+	if err := reference.Profile().WriteYAML(&b); err != nil {
+		t.Fatal(err)
+	}
+	profile, err := steps.ParseProfile(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		cfg     reference.Config
+		dialect spec.Dialect
+	}{
+		{reference.Config{}, spec.Dialect{}},
+		{
+			reference.Config{FirstPage: 1, ClampPerPage: true, PastLastPageNotFound: true, ClientNameOptional: true, EmptyFilterIgnore: true},
+			spec.Dialect{FirstPage: 1, PerPageAboveMax: "clamp", PastLastPage: "notFound", ClientName: "optional", EmptyFilter: "ignore"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialect.String(), func(t *testing.T) {
+			v, err := spec.NewValidator(spec.WithDialect(tt.dialect))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(reference.New(tt.cfg))
+			t.Cleanup(srv.Close)
+			res, err := fuzz.Run(context.Background(), fuzz.Config{BaseURL: srv.URL, Validator: v, Profile: profile, Seed: 1, Requests: 600})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK() {
+				t.Errorf("against the reference:\n%s", summary(t, res))
 			}
 		})
 	}
