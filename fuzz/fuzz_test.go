@@ -367,3 +367,38 @@ func TestReferencePasses(t *testing.T) {
 		})
 	}
 }
+
+// TestSummarySaysWhenAuthIsMissing runs against the mock with auth on and
+// no token: every answer is a 401, which no check can judge, and the
+// summary says what to do instead of reporting a clean run as if it were
+// one.
+func TestSummarySaysWhenAuthIsMissing(t *testing.T) {
+	v, err := spec.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := fixtures.New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mock, err := mockserver.New(mockserver.Config{Dataset: ds, Validator: v, Auth: "bearer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+	res, err := fuzz.Run(context.Background(), fuzz.Config{BaseURL: srv.URL, Validator: v, Seed: 1, Requests: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := summary(t, res); !strings.Contains(out, "--token") || res.Statuses[401] == 0 {
+		t.Errorf("the summary does not say the token is missing:\n%s", out)
+	}
+	res, err = fuzz.Run(context.Background(), fuzz.Config{BaseURL: srv.URL, Validator: v, Seed: 1, Requests: 90, Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := summary(t, res); strings.Contains(out, "401") || !res.OK() {
+		t.Errorf("with a token:\n%s", out)
+	}
+}

@@ -40,8 +40,12 @@ func check(s rapidSettings, prop func(*rapid.T)) (failed bool, report string, er
 			return false, "", fmt.Errorf("preparing rapid's settings: %w", err)
 		}
 	}
+	checks := s.checks
+	if testing.Short() {
+		checks *= 5 // rapid.Check divides by 5 under -short; the budget is the run's
+	}
 	settings := map[string]string{
-		"rapid.checks":     strconv.Itoa(s.checks),
+		"rapid.checks":     strconv.Itoa(checks),
 		"rapid.seed":       strconv.FormatUint(s.seed, 10),
 		"rapid.shrinktime": s.shrinkTime.String(),
 		"rapid.nofailfile": "true", // a run writes only what it is asked to

@@ -33,7 +33,15 @@ func (r Result) WriteSummary(w io.Writer) error {
 		}
 		parts = append(parts, fmt.Sprintf("%s ×%d", name, r.Statuses[s]))
 	}
-	fmt.Fprintf(&b, "answers: %s\n\n", strings.Join(parts, " · "))
+	fmt.Fprintf(&b, "answers: %s\n", strings.Join(parts, " · "))
+	// 401 and 429 say nothing of the request, so the checks pass over them.
+	switch {
+	case r.Statuses[401]*2 > r.Sent:
+		b.WriteString("most answers were 401, which the checks cannot judge: give the target's token with --token (or CONFORMANCE_TOKEN)\n")
+	case r.Statuses[429]*2 > r.Sent:
+		b.WriteString("most answers were 429, which the checks cannot judge: lower --rate, or let --retries wait for Retry-After\n")
+	}
+	b.WriteString("\n")
 	if len(r.Failures) == 0 {
 		b.WriteString("No check failed.\n")
 	} else {
