@@ -31,6 +31,7 @@ func TestFuzzExitCodes(t *testing.T) {
 		{"missing dialect", []string{"fuzz", "--base-url", url, "--dialect", filepath.Join(dir, "nope.yaml")}, 2, "dialect"},
 		{"unreachable", []string{"fuzz", "--base-url", "http://127.0.0.1:1"}, 2, "127.0.0.1:1"},
 		{"passing", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200"}, 0, "No check failed"},
+		{"time bound", []string{"fuzz", "--base-url", url, "--seed", "7", "--time", "1ns"}, 0, "the time bound (--time) ended"},
 		{"budget spent", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200", "--max-requests", "60"}, 0, "--max-requests was reached"},
 		{"another dialect", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200", "--dialect", optional}, 1, "curl -sS"},
 	}
