@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -186,6 +187,15 @@ func TestBudgetAgainstTransientFaults(t *testing.T) {
 		checkFlakySummary(t, summary.String(), res.Flaky)
 		checkFlakyJUnit(t, junit, res.Flaky)
 		checkFlakyCucumber(t, cucumber, res.Flaky)
+		var page bytes.Buffer
+		if err := res.WriteHTML(&page); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range res.Flaky {
+			if !strings.Contains(page.String(), html.EscapeString(f.Reasons[0])) {
+				t.Errorf("the HTML report does not name the retry %q of flaky %q", f.Reasons[0], f.Scenario)
+			}
+		}
 	})
 }
 
