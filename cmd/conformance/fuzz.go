@@ -75,15 +75,28 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 		return fail("--timeout must be positive, not %s", *timeout)
 	}
 
-	var opts []spec.Option
-	if *dialect != "" {
-		d, err := spec.LoadDialect(*dialect)
+	// The dialect: --dialect, else the profile's dialect: block, else the
+	// contract's, as in the suite.
+	var prof *steps.Profile
+	if *profile != "" {
+		p, err := steps.LoadProfile(*profile)
 		if err != nil {
 			return fail("%v", err)
 		}
-		opts = append(opts, spec.WithDialect(d))
+		prof = p
 	}
-	v, err := spec.NewValidator(opts...)
+	d := spec.Dialect{}
+	switch {
+	case *dialect != "":
+		loaded, err := spec.LoadDialect(*dialect)
+		if err != nil {
+			return fail("%v", err)
+		}
+		d = loaded
+	case prof != nil && prof.Dialect != nil:
+		d = *prof.Dialect
+	}
+	v, err := spec.NewValidator(spec.WithDialect(d))
 	if err != nil {
 		return fail("building the spec validator: %v", err)
 	}
@@ -100,11 +113,7 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 		Rate:          budget.rate,
 		MaxRequests:   budget.maxRequests,
 		Retries:       budget.retries,
-	}
-	if *profile != "" {
-		if cfg.Profile, err = steps.LoadProfile(*profile); err != nil {
-			return fail("%v", err)
-		}
+		Profile:       prof,
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -19,6 +19,14 @@ func TestFuzzExitCodes(t *testing.T) {
 	if err := os.WriteFile(optional, []byte("clientName: optional\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	contract := filepath.Join(dir, "contract.yaml")
+	if err := os.WriteFile(contract, []byte("clientName: required\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withDialect := filepath.Join(dir, "profile.yaml")
+	if err := os.WriteFile(withDialect, []byte("program:\n  id: 1\ndialect:\n  clientName: optional\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -26,6 +34,8 @@ func TestFuzzExitCodes(t *testing.T) {
 		out  string // in stdout or stderr
 	}{
 		{"no base URL", []string{"fuzz"}, 2, "--base-url"},
+		{"the profile's dialect", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200", "--profile", withDialect}, 1, "curl -sS"},
+		{"--dialect wins over the profile's", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200", "--profile", withDialect, "--dialect", contract}, 0, "No check failed"},
 		{"bad flag", []string{"fuzz", "--base-url", url, "--nope"}, 2, "nope"},
 		{"no requests", []string{"fuzz", "--base-url", url, "--requests", "0"}, 2, "--requests"},
 		{"missing dialect", []string{"fuzz", "--base-url", url, "--dialect", filepath.Join(dir, "nope.yaml")}, 2, "dialect"},
