@@ -5,14 +5,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
-
-	gherkin "github.com/cucumber/gherkin/go/v42"
-	messages "github.com/cucumber/messages/go/v34"
-	"github.com/membersmock/membersmock/features"
 )
 
 // FlakyTag is the tag the Cucumber report gives a scenario that passed only
@@ -55,24 +50,15 @@ func rewrite(path string, edit func([]byte) ([]byte, error)) error {
 // cannot be read again is left out; its test cases are then found by name
 // alone.
 func featureNames(cfg Config, cases []flakyCase) map[string]string {
-	read := func(uri string) ([]byte, error) { return os.ReadFile(uri) }
-	if len(cfg.Paths) == 0 {
-		read = func(uri string) ([]byte, error) { return fs.ReadFile(features.FS, uri) }
-	}
+	fsys := featureFS(cfg)
 	names := map[string]string{}
 	for _, c := range cases {
 		if _, done := names[c.uri]; done {
 			continue
 		}
-		src, err := read(c.uri)
-		if err != nil {
-			continue
+		if name, ok := readFeatureName(fsys, c.uri); ok {
+			names[c.uri] = name
 		}
-		doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
-		if err != nil || doc.Feature == nil {
-			continue
-		}
-		names[c.uri] = doc.Feature.Name
 	}
 	return names
 }

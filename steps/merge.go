@@ -103,6 +103,7 @@ func MergeResults(rs ...Result) (Result, error) {
 		m.Failures = append(m.Failures, r.Failures...)
 		m.Skips = append(m.Skips, r.Skips...)
 		m.Flaky = append(m.Flaky, r.Flaky...)
+		m.Scenarios = append(m.Scenarios, r.Scenarios...)
 		for f, n := range r.Requests {
 			if m.Requests == nil {
 				m.Requests = make(map[string]int)
@@ -127,6 +128,7 @@ func MergeResults(rs ...Result) (Result, error) {
 	slices.SortFunc(m.Failures, func(a, b Failure) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
 	slices.SortFunc(m.Skips, func(a, b Skip) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
 	slices.SortFunc(m.Flaky, func(a, b Flake) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
+	slices.SortFunc(m.Scenarios, func(a, b ScenarioResult) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
 	cov, err := mergeCoverage(first.Dialect, covs)
 	if err != nil {
 		return Result{}, err

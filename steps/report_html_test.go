@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,6 +115,41 @@ func TestWriteHTML(t *testing.T) {
 func TestWriteHTMLFailureOfNoScenario(t *testing.T) {
 	page := writeHTML(t, steps.Result{Failed: 1, Failures: []steps.Failure{{Scenario: "(suite)", Message: "godog reported a failure that no scenario recorded"}}})
 	for _, want := range []string{`data-status="failed"`, "(suite)", "godog reported a failure that no scenario recorded", "No answer to show"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report lacks %s", want)
+		}
+	}
+}
+
+// TestWriteHTMLFlakyRun: a scenario that passed only after a retry shows
+// as flaky in the report of a real run, with the reason of its retry,
+// under the name of its feature read from the file on disk.
+func TestWriteHTMLFlakyRun(t *testing.T) {
+	dir := t.TempDir()
+	feature := "Feature: The program, once more\n  Scenario: A program can be read\n    Given a program\n    When the client asks for the program\n    Then the response status is 200\n"
+	if err := os.WriteFile(filepath.Join(dir, "again.feature"), []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v := newValidator(t)
+	mock := startMock(t, v, "")
+	var asked atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/programs/1" && asked.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		mock.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	res, err := steps.Run(context.Background(), steps.Config{BaseURL: srv.URL, Validator: v, Paths: []string{dir}, Retries: 1})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !res.OK() || len(res.Flaky) != 1 {
+		t.Fatalf("want a passing run with one flaky scenario; got %d passed, %d failed, flaky %+v", res.Passed, res.Failed, res.Flaky)
+	}
+	page := writeHTML(t, res)
+	for _, want := range []string{`data-status="flaky"`, "The program, once more", "Flaky scenarios", "answered 503", `<div class="card flaky"><b>1</b>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the report lacks %s", want)
 		}

@@ -339,7 +339,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.LeftOut, res.Declared = leftOut, profile.Declared
 	res.Budget = budgetSpent(cfg, spending)
 	res.Started, res.Duration = start, time.Since(start)
-	nameFeatures(res.Scenarios, opts.FS)
+	nameFeatures(res.Scenarios, featureFS(cfg)) // the files as written: a shard runs edited copies
 	res.Shard, res.Requests = shard, requests.snapshot()
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -10,6 +9,10 @@ import (
 	"path"
 	"strings"
 	"unicode/utf8"
+
+	gherkin "github.com/cucumber/gherkin/go/v42"
+	messages "github.com/cucumber/messages/go/v34"
+	"github.com/membersmock/membersmock/features"
 )
 
 // TokenVariable is the environment variable a report's curl commands read
@@ -20,10 +23,9 @@ const TokenVariable = "CONFORMANCE_TOKEN"
 // an Error body or the first items of a page.
 const bodyExcerptSize = 4 << 10
 
-// nameFeatures fills in the feature name of each scenario from the first
-// "Feature:" line of its file, read from fsys (the embedded features) or,
-// when fsys is nil, from disk. A file that cannot be read is named by its
-// base name.
+// nameFeatures fills in the feature name of each scenario from its file,
+// read from fsys (the embedded features) or, when fsys is nil, from disk.
+// A file that cannot be read is named by its base name.
 func nameFeatures(scenarios []ScenarioResult, fsys fs.FS) {
 	names := map[string]string{}
 	for i, sc := range scenarios {
@@ -41,22 +43,40 @@ func nameFeatures(scenarios []ScenarioResult, fsys fs.FS) {
 }
 
 func featureName(fsys fs.FS, uri string) string {
-	var data []byte
-	var err error
-	if fsys != nil {
-		data, err = fs.ReadFile(fsys, strings.TrimPrefix(uri, "./"))
-	} else {
-		data, err = os.ReadFile(uri)
-	}
-	if err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			if name, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Feature:"); ok {
-				return strings.TrimSpace(name)
-			}
-		}
+	if name, ok := readFeatureName(fsys, uri); ok {
+		return name
 	}
 	return path.Base(uri)
+}
+
+// featureFS is where a run's feature files are: the embedded features, or
+// nil for the files on disk that Config.Paths names.
+func featureFS(cfg Config) fs.FS {
+	if len(cfg.Paths) == 0 {
+		return features.FS
+	}
+	return nil
+}
+
+// readFeatureName returns the name of the feature in the file at uri (a
+// scenario's Uri), as godog reads it: from fsys, or from disk when fsys is
+// nil. It reports false when the file cannot be read or holds no feature.
+func readFeatureName(fsys fs.FS, uri string) (string, bool) {
+	var src []byte
+	var err error
+	if fsys != nil {
+		src, err = fs.ReadFile(fsys, strings.TrimPrefix(uri, "./"))
+	} else {
+		src, err = os.ReadFile(uri)
+	}
+	if err != nil {
+		return "", false
+	}
+	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
+	if err != nil || doc.Feature == nil {
+		return "", false
+	}
+	return doc.Feature.Name, true
 }
 
 // reportExchange is what a report shows of ex: the request as sent, with

@@ -13,7 +13,7 @@ import (
 	"github.com/membersmock/membersmock/steps"
 )
 
-const mergeUsage = `usage: conformance merge-reports [--junit FILE] [--json FILE] INPUT...
+const mergeUsage = `usage: conformance merge-reports [--junit FILE] [--json FILE] [--html FILE] INPUT...
 
 Merges the reports of the shards of one run (conformance --shard i/n) into
 the reports of the whole run and prints its summary. INPUTs are the shards'
@@ -36,6 +36,7 @@ func runMergeReports(args []string, stdout, stderr io.Writer) int {
 	}
 	junit := fs.String("junit", "", "write the merged JUnit XML report to this file (needs the shards' JUnit reports among the inputs)")
 	jsonOut := fs.String("json", "", "write the merged result as JSON to this file")
+	htmlOut := fs.String("html", "", "write the merged HTML report to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -105,6 +106,11 @@ func runMergeReports(args []string, stdout, stderr io.Writer) int {
 	if *jsonOut != "" {
 		if err := writeResult(*jsonOut, res); err != nil {
 			return fail("%v", err)
+		}
+	}
+	if *htmlOut != "" {
+		if err := writeHTML(*htmlOut, res); err != nil {
+			return fail("writing the HTML report: %v", err)
 		}
 	}
 

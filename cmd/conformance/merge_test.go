@@ -92,8 +92,8 @@ func TestMergeReports(t *testing.T) {
 		code := run(append([]string{"merge-reports"}, args...), &stdout, &stderr)
 		return code, stdout.String() + stderr.String()
 	}
-	mergedJSON, mergedXML := filepath.Join(dir, "merged.json"), filepath.Join(dir, "merged.xml")
-	code, out := merge("--junit", mergedXML, "--json", mergedJSON, filepath.Join(dir, "shard-*", "*"))
+	mergedJSON, mergedXML, mergedHTML := filepath.Join(dir, "merged.json"), filepath.Join(dir, "merged.xml"), filepath.Join(dir, "merged.html")
+	code, out := merge("--junit", mergedXML, "--json", mergedJSON, "--html", mergedHTML, filepath.Join(dir, "shard-*", "*"))
 	if code != 0 {
 		t.Fatalf("merge-reports: exit %d\n%s", code, out)
 	}
@@ -113,6 +113,11 @@ func TestMergeReports(t *testing.T) {
 		if m.ID != op.ID || m.Requests != op.Requests || !slices.Equal(m.StatusesExercised, op.StatusesExercised) || !slices.Equal(m.ParamsMissed, op.ParamsMissed) {
 			t.Errorf("coverage of %s: merged %+v, whole run %+v", op.ID, m, op)
 		}
+	}
+	if page, err := os.ReadFile(mergedHTML); err != nil {
+		t.Error(err)
+	} else if rows, want := strings.Count(string(page), `class="scenario `), merged.Shard.Of; rows != want || len(merged.Scenarios) != want {
+		t.Errorf("the merged HTML report shows %d scenarios and the merged result holds %d; the shards ran %d", rows, len(merged.Scenarios), want)
 	}
 	wholeTests, wholeCases := junitCases(t, filepath.Join(dir, "whole.xml"))
 	mergedTests, mergedCases := junitCases(t, mergedXML)
