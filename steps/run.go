@@ -115,7 +115,7 @@ type Config struct {
 type Result struct {
 	Target    string // the base URL
 	Profile   string // where the profile came from
-	Tags      string
+	Tags      string // the tag expression as chosen, before the dialect's exclusions
 	Passed    int
 	Failed    int
 	Skipped   int
@@ -291,6 +291,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	} else if !cfg.Validator.Dialect().Same(dialect) {
 		return Result{}, fmt.Errorf("conformance: the validator was built for dialect %s, but the run expects %s", cfg.Validator.Dialect(), dialect)
 	}
+	// The result shows the tags as chosen; the dialect's exclusions are
+	// in its Dialect and LeftOut.
+	chosenTags := cfg.Tags
 	cfg.Tags = withDialect(cfg.Tags, dialect)
 
 	cov := newCoverageRecorder(cfg.Validator)
@@ -334,7 +337,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	res := su.results.result()
-	res.Target, res.Profile, res.Tags, res.Dialect = cfg.BaseURL, profile.Source, cfg.Tags, dialect
+	res.Target, res.Profile, res.Tags, res.Dialect = cfg.BaseURL, profile.Source, chosenTags, dialect
 	res.Coverage = cov.snapshot()
 	res.LeftOut, res.Declared = leftOut, profile.Declared
 	res.Budget = budgetSpent(cfg, spending)
