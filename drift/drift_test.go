@@ -1,0 +1,131 @@
+package drift_test
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/membersmock/membersmock/drift"
+	"github.com/membersmock/membersmock/fixtures"
+	"github.com/membersmock/membersmock/internal/reference"
+	"github.com/membersmock/membersmock/mockserver"
+	"github.com/membersmock/membersmock/spec"
+	"github.com/membersmock/membersmock/steps"
+)
+
+// startMock serves the mock for seed, speaking dialect d, over real HTTP on loopback.
+func startMock(t *testing.T, seed int64, d spec.Dialect) string {
+	t.Helper()
+	ds, err := fixtures.New(seed)
+	if err != nil {
+		t.Fatalf("building the dataset: %v", err)
+	}
+	v, err := spec.NewValidator(spec.WithDialect(d))
+	if err != nil {
+		t.Fatalf("building the validator: %v", err)
+	}
+	h, err := mockserver.New(mockserver.Config{Dataset: ds, Validator: v})
+	if err != nil {
+		t.Fatalf("building the mock: %v", err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// startReference serves the independent reference implementation configured
+// as cfg, and returns its URL and its profile.
+func startReference(t *testing.T, cfg reference.Config) drift.Side {
+	t.Helper()
+	srv := httptest.NewServer(reference.New(cfg))
+	t.Cleanup(srv.Close)
+	var b bytes.Buffer
+	if err := reference.Profile().WriteYAML(&b); err != nil {
+		t.Fatal(err)
+	}
+	p, err := steps.ParseProfile(b.Bytes())
+	if err != nil {
+		t.Fatalf("parsing the reference profile: %v", err)
+	}
+	return drift.Side{BaseURL: srv.URL, Profile: p}
+}
+
+func compare(t *testing.T, mock, target drift.Side) *drift.Report {
+	t.Helper()
+	rep, err := drift.Run(context.Background(), drift.Config{Mock: mock, Target: target})
+	if err != nil {
+		t.Fatalf("drift: %v", err)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteSummary(&b); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + b.String())
+	if rep.Requests < 100 {
+		t.Errorf("only %d requests to each side; the comparison hardly looked", rep.Requests)
+	}
+	return rep
+}
+
+// TestTwoMocksAgree compares the mock with itself, with the same seed and with
+// another: different data, the same behaviour.
+func TestTwoMocksAgree(t *testing.T) {
+	for _, seed := range []int64{1, 7} {
+		rep := compare(t, drift.Side{BaseURL: startMock(t, 1, spec.Dialect{})}, drift.Side{BaseURL: startMock(t, seed, spec.Dialect{})})
+		for _, d := range rep.Differences {
+			t.Errorf("seed 1 vs %d: %s: %s", seed, d.OperationID, d.Message)
+		}
+	}
+}
+
+// TestMockAgreesWithReference compares the mock with the independent
+// reference implementation, both speaking the contract's dialect: a
+// difference is one of them departing from the contract or a behaviour the
+// contract leaves to each.
+func TestMockAgreesWithReference(t *testing.T) {
+	rep := compare(t, drift.Side{BaseURL: startMock(t, 1, spec.Dialect{})}, startReference(t, reference.Config{}))
+	for _, d := range rep.Differences {
+		t.Errorf("%s (%s): %s\n  mock:   %s → %s\n  target: %s → %s", d.OperationID, d.Kind, d.Message,
+			d.Mock.Request, d.Mock.Behaviour, d.Target.Request, d.Target.Behaviour)
+	}
+}
+
+// TestDivergentDeployment compares the mock with the reference departing
+// from the contract in every dialect setting and renaming createdAt: every
+// setting is named with its value, and the rename on both sides.
+func TestDivergentDeployment(t *testing.T) {
+	target := startReference(t, reference.Config{
+		FirstPage: 1, ClampPerPage: true, PastLastPageNotFound: true, ClientNameOptional: true, EmptyFilterIgnore: true,
+		RenameField: map[string]string{"createdAt": "created"},
+	})
+	rep := compare(t, drift.Side{BaseURL: startMock(t, 1, spec.Dialect{})}, target)
+	want := map[string]string{"firstPage": "1", "perPageAboveMax": "clamp", "pastLastPage": "notFound", "clientName": "optional", "emptyFilter": "ignore"}
+	for key, value := range want {
+		if got := rep.Dialect.Value(key); got != value {
+			t.Errorf("suggested dialect: %s is %q, want %q", key, got, value)
+		}
+		found := false
+		for _, d := range rep.Differences {
+			if d.Dialect != nil && d.Dialect.Key == key && d.Dialect.Value == value {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no difference is explained by %s: %s", key, value)
+		}
+	}
+	renamed := false
+	for _, d := range rep.Differences {
+		if d.Kind == "shape" && strings.Contains(d.Message, "createdAt") && strings.Contains(d.Message, "created ") {
+			renamed = true
+		}
+	}
+	if !renamed {
+		t.Error("no difference names createdAt on the mock and created on the target")
+	}
+	if rep.Explained() {
+		t.Error("the rename is explained by a dialect setting; no setting renames fields")
+	}
+}
