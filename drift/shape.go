@@ -20,6 +20,7 @@ var freeForm = map[string]bool{"metadata": true}
 // objects were seen, and for each field what it held.
 type shape struct {
 	objects map[string]int
+	example map[string]request // a request whose answer had an object at the path
 	fields  map[string]*fieldStats // by path, e.g. "items[].createdAt"
 }
 
@@ -30,7 +31,7 @@ type fieldStats struct {
 }
 
 func newShape() *shape {
-	return &shape{objects: map[string]int{}, fields: map[string]*fieldStats{}}
+	return &shape{objects: map[string]int{}, example: map[string]request{}, fields: map[string]*fieldStats{}}
 }
 
 // learn adds one body to the shape.
@@ -39,7 +40,9 @@ func (s *shape) learn(r request, v any) { s.walk(r, "", v) }
 func (s *shape) walk(r request, path string, v any) {
 	switch v := v.(type) {
 	case map[string]any:
-		s.objects[path]++
+		if s.objects[path]++; s.objects[path] == 1 {
+			s.example[path] = r
+		}
 		for k, x := range v {
 			fp := k
 			if path != "" {
@@ -153,10 +156,15 @@ func compareShapes(m, t *shape, known map[string]bool, what string) []shapeDiff 
 			return parentPath(tp) == parentPath(mp) && t.fields[tp].typeList() == mf.typeList()
 		})
 		if i < 0 {
-			out = append(out, shapeDiff{
+			d := shapeDiff{
 				message: fmt.Sprintf("%s: the mock sends %s, the target never does", what, mp),
-				mockEx:  mf.example, tgtEx: mf.example, mockSaw: "has " + mp, tgtSaw: "no " + mp,
-			})
+				mockEx:  mf.example, tgtEx: t.example[parentPath(mp)], mockSaw: "has " + mp, tgtSaw: "no " + mp,
+			}
+			if len(mf.types) == 0 { // only ever null: the target leaves out what the mock sends as null
+				d.message = fmt.Sprintf("%s %s without a value: the mock sends null, the target leaves it out", what, mp)
+				d.mockSaw, d.tgtSaw = "sends null", "leaves it out"
+			}
+			out = append(out, d)
 			continue
 		}
 		tp := tgtOnly[i]
@@ -169,10 +177,15 @@ func compareShapes(m, t *shape, known map[string]bool, what string) []shapeDiff 
 	}
 	for _, tp := range tgtOnly {
 		tf := t.fields[tp]
-		out = append(out, shapeDiff{
+		d := shapeDiff{
 			message: fmt.Sprintf("%s: the target sends %s, the mock never does", what, tp) + unknown(known, tp),
-			mockEx:  tf.example, tgtEx: tf.example, mockSaw: "no " + tp, tgtSaw: "has " + tp,
-		})
+			mockEx:  m.example[parentPath(tp)], tgtEx: tf.example, mockSaw: "no " + tp, tgtSaw: "has " + tp,
+		}
+		if len(tf.types) == 0 {
+			d.message = fmt.Sprintf("%s %s without a value: the mock leaves it out, the target sends null", what, tp) + unknown(known, tp)
+			d.mockSaw, d.tgtSaw = "leaves it out", "sends null"
+		}
+		out = append(out, d)
 	}
 	return out
 }

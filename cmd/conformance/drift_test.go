@@ -63,8 +63,8 @@ func TestDriftCommand(t *testing.T) {
 	var rep struct {
 		Differences []struct {
 			OperationID, Kind, Message string
-			Mock, Target             struct{ Request string }
-			Dialect                  *struct{ Key, Value string }
+			Mock, Target               struct{ Request string }
+			Dialect                    *struct{ Key, Value string }
 		}
 		Explained bool
 	}
