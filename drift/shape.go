@@ -20,7 +20,7 @@ var freeForm = map[string]bool{"metadata": true}
 // objects were seen, and for each field what it held.
 type shape struct {
 	objects map[string]int
-	example map[string]request // a request whose answer had an object at the path
+	example map[string]request     // a request whose answer had an object at the path
 	fields  map[string]*fieldStats // by path, e.g. "items[].createdAt"
 }
 
