@@ -169,6 +169,8 @@ func (c *comparison) probes() []probe {
 		fixed("getProgram", "programId=abc", "error", func(*side) (string, bool) { return "/v1/programs/abc", true }),
 		fixed("getProgram", "programId=0", "error", func(*side) (string, bool) { return "/v1/programs/0", true }),
 		withoutClientName("getProgram", program),
+		probe{op: "getProgram", kind: "a browser app's GET (with Origin)", category: "header", judge: corsJudge,
+			req: func(s *side) (request, bool) { return request{path: s.programPath(), origin: browserOrigin}, true }},
 	)
 	// getMember and getMemberRewardLadder for every persona
 	for _, op := range []struct{ id, suffix string }{{"getMember", ""}, {"getMemberRewardLadder", "/reward-ladder"}} {
@@ -315,4 +317,24 @@ func pastEndJudge(s *side, e *exchange) behaviour {
 		return behaviour{status: 200, detail: "items [] and totals 0"}
 	}
 	return behaviour{status: 200, detail: "items [] and the totals"}
+}
+
+// browserOrigin is the Origin a browser app on another host sends.
+const browserOrigin = "https://app.example.org"
+
+// corsJudge tells whether a browser app may read the answer and its X-Correlation-Id.
+func corsJudge(s *side, e *exchange) behaviour {
+	b := statusJudge(s, e)
+	allow := e.header.Get("Access-Control-Allow-Origin")
+	switch {
+	case allow == "":
+		b.detail = "no Access-Control-Allow-Origin: a browser app cannot read it"
+	case allow != "*" && allow != browserOrigin:
+		b.detail = "Access-Control-Allow-Origin is another origin: a browser app cannot read it"
+	case !strings.Contains(strings.ToLower(e.header.Get("Access-Control-Expose-Headers")), strings.ToLower(correlationHeader)):
+		b.detail = "a browser app may read it, but not its X-Correlation-Id"
+	default:
+		b.detail = "a browser app may read it and its X-Correlation-Id"
+	}
+	return b
 }

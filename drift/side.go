@@ -77,12 +77,16 @@ func (s *side) declared() spec.Dialect {
 // request is one GET the comparison sends: a path with its query, and the
 // headers it leaves out on purpose.
 type request struct {
-	path string
-	omit []string
+	path   string
+	omit   []string
+	origin string // sent as Origin, as a browser app does; "" for none
 }
 
 func (r request) String() string {
 	s := "GET " + r.path
+	if r.origin != "" {
+		s += " with Origin: " + r.origin
+	}
 	if len(r.omit) > 0 {
 		s += " without " + strings.Join(r.omit, " and ")
 	}
@@ -129,6 +133,9 @@ func (s *side) get(ctx context.Context, r request) (*exchange, error) {
 	if !r.omits(correlationHeader) {
 		e.correlation = fmt.Sprintf("drift-%s-%d", s.name, s.sent)
 		req.Header.Set(correlationHeader, e.correlation)
+	}
+	if r.origin != "" {
+		req.Header.Set("Origin", r.origin)
 	}
 	if s.token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.token)
