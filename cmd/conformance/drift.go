@@ -37,6 +37,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	token := fs.String("token", os.Getenv("CONFORMANCE_TOKEN"), "bearer token sent to both sides (env CONFORMANCE_TOKEN)")
 	clientName := fs.String("client-name", envOr("CONFORMANCE_CLIENT_NAME", steps.DefaultClientName), "value of the ET-Client-Name header (env CONFORMANCE_CLIENT_NAME)")
 	jsonFile := fs.String("json", os.Getenv("CONFORMANCE_DRIFT_JSON"), "write every difference, with an example request for both sides, as JSON to this file (env CONFORMANCE_DRIFT_JSON)")
+	htmlFile := fs.String("html", os.Getenv("CONFORMANCE_DRIFT_HTML"), "write the differences as one self-contained HTML page to this file (env CONFORMANCE_DRIFT_HTML)")
 	writeDialect := fs.String("write-dialect", os.Getenv("CONFORMANCE_DRIFT_WRITE_DIALECT"), "when dialect settings explain every difference, write that dialect file here (env CONFORMANCE_DRIFT_WRITE_DIALECT)")
 	maxPages := fs.Int("max-pages", 20, "most pages visited when walking one list")
 	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
@@ -94,13 +95,19 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	if err := rep.WriteSummary(stdout); err != nil {
 		return fail("%v", err)
 	}
-	if *jsonFile != "" {
+	for _, out := range []struct {
+		file  string
+		write func(io.Writer) error
+	}{{*jsonFile, rep.WriteJSON}, {*htmlFile, rep.WriteHTML}} {
+		if out.file == "" {
+			continue
+		}
 		var b bytes.Buffer
-		if err := rep.WriteJSON(&b); err != nil {
+		if err := out.write(&b); err != nil {
 			return fail("%v", err)
 		}
-		if err := os.WriteFile(*jsonFile, b.Bytes(), 0o644); err != nil {
-			return fail("writing the JSON report: %v", err)
+		if err := os.WriteFile(out.file, b.Bytes(), 0o644); err != nil {
+			return fail("writing the report: %v", err)
 		}
 	}
 	if *writeDialect != "" {

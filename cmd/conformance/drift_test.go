@@ -33,7 +33,7 @@ func TestDriftCommand(t *testing.T) {
 		{"a target without catalog or profile", []string{"drift", "--mock", mock, "--target", notMock.URL}, 2, "profile"},
 		{"the mock against itself", []string{"drift", "--mock", mock, "--target", mock}, 0, "No behavioural difference"},
 		{"a mock in another dialect", []string{"drift", "--mock", mock, "--target", other,
-			"--json", filepath.Join(dir, "drift.json"), "--write-dialect", filepath.Join(dir, "dialect.yaml")}, 1, "every one explained by the dialect"},
+			"--json", filepath.Join(dir, "drift.json"), "--html", filepath.Join(dir, "drift.html"), "--write-dialect", filepath.Join(dir, "dialect.yaml")}, 1, "every one explained by the dialect"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,6 +59,20 @@ func TestDriftCommand(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(dir, "drift.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "drift.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "getMemberTransactions", "firstPage: 1", "perPageAboveMax: clamp"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the HTML report does not say %q", want)
+		}
+	}
+	for _, outside := range []string{"<script", "<link", "src="} {
+		if strings.Contains(string(page), outside) {
+			t.Errorf("the HTML report is not self-contained: it has %q", outside)
+		}
 	}
 	var rep struct {
 		Differences []struct {
