@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/membersmock/membersmock/spec"
 	"github.com/membersmock/membersmock/steps"
 )
 
@@ -15,7 +14,6 @@ import (
 type comparison struct {
 	mock, target *side
 	known        map[string]bool
-	validator    *spec.Validator
 	maxPages     int
 	traits       []steps.Trait        // the personas both sides have
 	shapes       map[string][2]*shape // by operation and "200" or "error"

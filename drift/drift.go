@@ -31,9 +31,13 @@ type Config struct {
 	ClientName string
 	// HTTPClient sends every request; nil means a client without timeout.
 	HTTPClient *http.Client
-	// MaxPages bounds each walk through one list; 0 means 20.
+	// MaxPages bounds each walk through one list; 0 means DefaultMaxPages.
 	MaxPages int
 }
+
+// DefaultMaxPages bounds a walk through one list: enough pages to see the
+// paging rules hold, few enough to be quick against a remote deployment.
+const DefaultMaxPages = 20
 
 // Report is what Run found.
 type Report struct {
@@ -112,7 +116,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.ClientName = steps.DefaultClientName
 	}
 	if cfg.MaxPages <= 0 {
-		cfg.MaxPages = 20
+		cfg.MaxPages = DefaultMaxPages
 	}
 	v, err := spec.NewValidator()
 	if err != nil {
@@ -130,7 +134,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &comparison{mock: mock, target: target, known: known, validator: v, maxPages: cfg.MaxPages}
+	c := &comparison{mock: mock, target: target, known: known, maxPages: cfg.MaxPages}
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}

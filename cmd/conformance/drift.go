@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,7 +40,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	jsonFile := fs.String("json", os.Getenv("CONFORMANCE_DRIFT_JSON"), "write every difference, with an example request for both sides, as JSON to this file (env CONFORMANCE_DRIFT_JSON)")
 	htmlFile := fs.String("html", os.Getenv("CONFORMANCE_DRIFT_HTML"), "write the differences as one self-contained HTML page to this file (env CONFORMANCE_DRIFT_HTML)")
 	writeDialect := fs.String("write-dialect", os.Getenv("CONFORMANCE_DRIFT_WRITE_DIALECT"), "when dialect settings explain every difference, write that dialect file here (env CONFORMANCE_DRIFT_WRITE_DIALECT)")
-	maxPages := fs.Int("max-pages", 20, "most pages visited when walking one list")
+	maxPages := fs.Int("max-pages", drift.DefaultMaxPages, "most pages visited when walking one list")
 	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take (env CONFORMANCE_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -90,7 +91,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	rep, err := drift.Run(ctx, cfg)
 	if err != nil {
-		return fail("%v", err)
+		return fail("%s", strings.TrimPrefix(err.Error(), "drift: "))
 	}
 	if err := rep.WriteSummary(stdout); err != nil {
 		return fail("%v", err)
