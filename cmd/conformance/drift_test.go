@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/membersmock/membersmock/internal/reference"
 	"github.com/membersmock/membersmock/spec"
 )
 
@@ -21,6 +22,16 @@ func TestDriftCommand(t *testing.T) {
 	notMock := httptest.NewServer(nil) // answers 404 to /__mock/catalog
 	t.Cleanup(notMock.Close)
 	dir := t.TempDir()
+	ref := httptest.NewServer(reference.New(reference.Config{ClientNameOptional: true}))
+	t.Cleanup(ref.Close)
+	refProfile := filepath.Join(dir, "reference.yaml")
+	var prof bytes.Buffer
+	if err := reference.Profile().WriteYAML(&prof); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(refProfile, prof.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name string
@@ -32,6 +43,8 @@ func TestDriftCommand(t *testing.T) {
 		{"stray argument", []string{"drift", "--mock", mock, "--target", mock, "extra"}, 2, "unexpected arguments"},
 		{"a target without catalog or profile", []string{"drift", "--mock", mock, "--target", notMock.URL}, 2, "profile"},
 		{"the mock against itself", []string{"drift", "--mock", mock, "--target", mock}, 0, "No behavioural difference"},
+		{"a deployment without catalog, named by its profile", []string{"drift", "--mock", mock, "--target", ref.URL,
+			"--target-profile", refProfile}, 1, "clientName: optional"},
 		{"a mock in another dialect", []string{"drift", "--mock", mock, "--target", other,
 			"--json", filepath.Join(dir, "drift.json"), "--html", filepath.Join(dir, "drift.html"), "--write-dialect", filepath.Join(dir, "dialect.yaml")}, 1, "every one explained by the dialect"},
 	}
@@ -48,6 +61,15 @@ func TestDriftCommand(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("URLs from the environment", func(t *testing.T) {
+		t.Setenv("CONFORMANCE_DRIFT_MOCK", mock)
+		t.Setenv("CONFORMANCE_DRIFT_TARGET", mock)
+		var out, errOut bytes.Buffer
+		if code := run([]string{"drift"}, &out, &errOut); code != 0 {
+			t.Errorf("exit %d, want 0\n%s%s", code, out.String(), errOut.String())
+		}
+	})
 
 	got, err := spec.LoadDialect(filepath.Join(dir, "dialect.yaml"))
 	if err != nil {
