@@ -88,6 +88,9 @@ func (c *comparison) run(ctx context.Context) error {
 	if err := c.walkAll(ctx); err != nil {
 		return err
 	}
+	if err := c.askTwice(ctx); err != nil {
+		return err
+	}
 	for _, p := range c.probes() {
 		if err := c.probe(ctx, p); err != nil {
 			return err
@@ -123,7 +126,7 @@ func (c *comparison) probe(ctx context.Context, p probe) error {
 	}
 	d := Difference{
 		OperationID: p.op, Kind: p.category, Probe: p.kind,
-		Message: fmt.Sprintf("%s: the mock answers %s, the target %s", p.kind, mb, tb),
+		Message: fmt.Sprintf("%s: the mock answers %s; the target %s", p.kind, mb, tb),
 		Mock:    Example{Request: mr.String(), Status: me.status, Behaviour: mb.String()},
 		Target:  Example{Request: tr.String(), Status: te.status, Behaviour: tb.String()},
 	}

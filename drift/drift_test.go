@@ -3,9 +3,12 @@ package drift_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/membersmock/membersmock/drift"
@@ -95,10 +98,10 @@ var knownReferenceDrift = []string{
 	"getMemberRewardLadder: the body levels[].rewards[].value without a value: the mock sends null, the target leaves it out",
 	// createdAfter later than createdBefore is a 400; the contract does not
 	// say which parameter errors[] names: the mock names both, the reference createdAfter.
-	"getMemberPointsHistory: createdAfter later than createdBefore: the mock answers 400, naming createdAfter, createdBefore, the target 400, naming createdAfter",
+	"getMemberPointsHistory: createdAfter later than createdBefore: the mock answers 400, naming createdAfter, createdBefore; the target 400, naming createdAfter",
 	// The contract says nothing of CORS; the mock lets browser apps on any
 	// origin read its answers, the reference (standard library only) does not.
-	"getProgram: a browser app's GET (with Origin): the mock answers 200, a browser app may read it and its X-Correlation-Id, the target 200, no Access-Control-Allow-Origin: a browser app cannot read it",
+	"getProgram: a browser app's GET (with Origin): the mock answers 200, a browser app may read it and its X-Correlation-Id; the target 200, no Access-Control-Allow-Origin: a browser app cannot read it",
 }
 
 // TestMockAgreesWithReference compares the mock with the independent
@@ -161,5 +164,60 @@ func TestDivergentDeployment(t *testing.T) {
 	}
 	if rep.Explained() {
 		t.Error("the rename is explained by a dialect setting; no setting renames fields")
+	}
+}
+
+// unstable wraps a handler so that every second answer of a list holds its
+// items in reverse: a deployment without a stable order.
+func unstable(h http.Handler) http.Handler {
+	var calls atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		var page map[string]any
+		if calls.Add(1)%2 == 0 && json.Unmarshal(body, &page) == nil {
+			if items, ok := page["items"].([]any); ok {
+				slices.Reverse(items)
+				body, _ = json.Marshal(page)
+			}
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	})
+}
+
+// TestUnstableOrder compares the mock with a deployment whose order changes
+// from one answer to the next: the walk and the first page asked twice say so.
+func TestUnstableOrder(t *testing.T) {
+	ds, err := fixtures.New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := spec.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := mockserver.New(mockserver.Config{Dataset: ds, Validator: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(unstable(h))
+	t.Cleanup(srv.Close)
+	rep := compare(t, drift.Side{BaseURL: startMock(t, 1, spec.Dialect{})}, drift.Side{BaseURL: srv.URL})
+	var twice, order bool
+	for _, d := range rep.Differences {
+		twice = twice || strings.Contains(d.Message, "other items or another order the second time")
+		order = order || strings.Contains(d.Message, "not in the contract's order")
+		if d.Dialect != nil {
+			t.Errorf("%s: explained by %s; no dialect setting makes an order unstable", d.Message, d.Dialect)
+		}
+	}
+	if !twice || !order {
+		t.Errorf("the unstable order is not found: asked twice %v, walk order %v", twice, order)
 	}
 }

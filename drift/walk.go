@@ -48,7 +48,7 @@ func (c *comparison) walkAll(ctx context.Context) error {
 			if mb != tb {
 				c.add(Difference{
 					OperationID: l.op, Kind: "paging", Probe: "walked page by page at perPage=100",
-					Message: fmt.Sprintf("walking the pages at perPage=100: the mock answers %s, the target %s", mb, tb),
+					Message: fmt.Sprintf("walking the pages at perPage=100: the mock answers %s; the target %s", mb, tb),
 					Mock:    Example{Request: ws[0].first.req.String(), Status: ws[0].first.status, Behaviour: mb.String()},
 					Target:  Example{Request: ws[1].first.req.String(), Status: ws[1].first.status, Behaviour: tb.String()},
 				})
@@ -210,4 +210,49 @@ func number(v any) (int64, bool) {
 	}
 	i, err := n.Int64()
 	return i, err == nil
+}
+
+// askTwice asks each list's first page twice on both sides: a deployment
+// whose order is not stable answers other items or another order the second
+// time, which no single answer shows.
+func (c *comparison) askTwice(ctx context.Context) error {
+lists:
+	for _, l := range lists {
+		var bs [2]behaviour
+		var reqs [2]request
+		for i, s := range []*side{c.mock, c.target} {
+			p, ok := s.subject(l)
+			if !ok {
+				continue lists
+			}
+			reqs[i] = request{path: withQuery(p, "page", fmt.Sprint(s.firstPage), "perPage", fmt.Sprint(maxPerPage))}
+			var ids [2]string
+			for n := range ids {
+				e, err := s.get(ctx, reqs[i])
+				if err != nil {
+					return err
+				}
+				c.recordOne(l.op, i, e)
+				bs[i].status = e.status
+				items, _, _ := page(e)
+				for _, x := range items {
+					it, _ := x.(map[string]any)
+					ids[n] += fmt.Sprint(it["id"]) + ","
+				}
+			}
+			bs[i].detail = "the same items in the same order twice"
+			if ids[0] != ids[1] {
+				bs[i].detail = "other items or another order the second time"
+			}
+		}
+		if bs[0] != bs[1] {
+			c.add(Difference{
+				OperationID: l.op, Kind: "paging", Probe: "the first page asked twice",
+				Message: fmt.Sprintf("the first page asked twice: the mock answers %s; the target %s", bs[0], bs[1]),
+				Mock:    Example{Request: reqs[0].String(), Status: bs[0].status, Behaviour: bs[0].String()},
+				Target:  Example{Request: reqs[1].String(), Status: bs[1].status, Behaviour: bs[1].String()},
+			})
+		}
+	}
+	return nil
 }
