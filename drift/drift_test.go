@@ -22,6 +22,19 @@ import (
 // startMock serves the mock for seed, speaking dialect d, over real HTTP on loopback.
 func startMock(t *testing.T, seed int64, d spec.Dialect) string {
 	t.Helper()
+	return serve(t, newMock(t, seed, d))
+}
+
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// newMock builds the mock for seed, speaking dialect d.
+func newMock(t *testing.T, seed int64, d spec.Dialect) http.Handler {
+	t.Helper()
 	ds, err := fixtures.New(seed)
 	if err != nil {
 		t.Fatalf("building the dataset: %v", err)
@@ -34,9 +47,7 @@ func startMock(t *testing.T, seed int64, d spec.Dialect) string {
 	if err != nil {
 		t.Fatalf("building the mock: %v", err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return h
 }
 
 // startReference serves the independent reference implementation configured
@@ -194,21 +205,8 @@ func unstable(h http.Handler) http.Handler {
 // TestUnstableOrder compares the mock with a deployment whose order changes
 // from one answer to the next: the walk and the first page asked twice say so.
 func TestUnstableOrder(t *testing.T) {
-	ds, err := fixtures.New(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := spec.NewValidator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := mockserver.New(mockserver.Config{Dataset: ds, Validator: v})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(unstable(h))
-	t.Cleanup(srv.Close)
-	rep := compare(t, drift.Side{BaseURL: startMock(t, 1, spec.Dialect{})}, drift.Side{BaseURL: srv.URL})
+	target := serve(t, unstable(newMock(t, 1, spec.Dialect{})))
+	rep := compare(t, drift.Side{BaseURL: startMock(t, 1, spec.Dialect{})}, drift.Side{BaseURL: target})
 	var twice, order bool
 	for _, d := range rep.Differences {
 		twice = twice || strings.Contains(d.Message, "other items or another order the second time")
