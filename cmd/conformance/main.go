@@ -56,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runMergeReports(args[1:], stdout, stderr)
 		case "fuzz":
 			return runFuzz(args[1:], stdout, stderr)
+		case "drift":
+			return runDrift(args[1:], stdout, stderr)
 		}
 	}
 	return runSuite(args, stdout, stderr)
