@@ -48,8 +48,8 @@ Feature: The same data everywhere
 
   Scenario: A page with a smaller page size holds the same items as the start of a larger page
     Given a member with more than 100 transactions
-    When the client lists the member's transactions page 1 with 10 per page
-    Then the items are the same as items 11 to 20 of page 0 with 20 per page
+    When the client lists the member's transactions on the second page with 10 per page
+    Then the items are the same as items 11 to 20 of the first page with 20 per page
 
   Scenario: Every transaction with a point period refers to one of the member's point periods
     Given a member with more than 100 transactions

@@ -58,7 +58,7 @@ Feature: Errors
       | resource                    | query                                   | first          | second        |
       | the member's transactions   | perPage=0&page=x                        | page           | perPage       |
       | the member's points history | pointEventType=X&createdAfter=x         | pointEventType | createdAfter  |
-      | the members                 | page=-5&perPage=1000                    | page           | perPage       |
+      | the members                 | page=-5&perPage=-1000                   | page           | perPage       |
 
   Scenario: A path that is not part of the API is not found, with the Error body
     Given a member with more than 100 transactions
@@ -115,10 +115,14 @@ Feature: Errors
       | case                                   | reason      |
       | with a page size of 0                  | Bad Request |
       | with an event type that does not exist | Bad Request |
-      | without naming itself                  | Bad Request |
       | for a member that does not exist       | Not Found   |
       | for a program that does not exist      | Not Found   |
       | for a path that is not part of the API | Not Found   |
+
+    @clientName-required
+    Examples: where a client must name itself (clientName: required)
+      | case                                   | reason      |
+      | without naming itself                  | Bad Request |
 
   Scenario Outline: An error answer is JSON too, with Content-Type application/json: a request <case>
     Given a member with more than 100 transactions
@@ -128,9 +132,13 @@ Feature: Errors
     Examples:
       | case                                   |
       | with a page size of 0                  |
-      | without naming itself                  |
       | for a member that does not exist       |
       | for a path that is not part of the API |
+
+    @clientName-required
+    Examples: where a client must name itself (clientName: required)
+      | case                                   |
+      | without naming itself                  |
 
     @methods @unsafe-methods
     Examples: a method the API does not offer

@@ -1,17 +1,39 @@
 @headers
 Feature: Request and response headers
   A client names itself in ET-Client-Name on every request; without it the request is
-  refused. X-Correlation-Id ties a request to its answer: the client may send one,
+  refused (a deployment whose dialect says clientName: optional answers it all the
+  same). X-Correlation-Id ties a request to its answer: the client may send one,
   and every answer, success or error, carries it back, or a new one when none was
   sent. An error body repeats it as correlationId.
 
-  Scenario Outline: A client that does not name itself is refused, naming ET-Client-Name: <resource>
+  @clientName-required
+  Scenario Outline: A client that does not name itself is refused, naming ET-Client-Name (clientName: required): <resource>
     Given a member with between 21 and 100 transactions
     And one of the member's point periods
     And the client does not name itself
     When the client asks for <resource>
     Then the answer is a "Bad Request" error
     And the error names the parameter "ET-Client-Name"
+
+    Examples:
+      | resource                        |
+      | the program                     |
+      | the members                     |
+      | the member                      |
+      | the member's transactions       |
+      | the member's point periods      |
+      | the point period                |
+      | the member's reward ladder      |
+      | the member's points history     |
+      | the member's suspension periods |
+
+  @clientName-optional
+  Scenario Outline: A client that does not name itself is answered all the same (clientName: optional): <resource>
+    Given a member with between 21 and 100 transactions
+    And one of the member's point periods
+    And the client does not name itself
+    When the client asks for <resource>
+    Then the response status is 200
 
     Examples:
       | resource                        |
@@ -78,8 +100,8 @@ Feature: Request and response headers
     Examples:
       | case              | subject                                  | resource                  | query     | reason      |
       | bad parameter     | a member with more than 100 transactions | the member's transactions | perPage=0 | Bad Request |
-      | unknown member    | a member that does not exist             | the member's transactions | page=0    | Not Found   |
-      | unknown program   | a program that does not exist            | the members               | page=0    | Not Found   |
+      | unknown member    | a member that does not exist             | the member's transactions | perPage=5 | Not Found   |
+      | unknown program   | a program that does not exist            | the members               | perPage=5 | Not Found   |
 
   Scenario Outline: An error answer without a correlation id from the client carries a new one, in the header and the body (<case>)
     Given <subject>
@@ -92,9 +114,10 @@ Feature: Request and response headers
     Examples:
       | case            | subject                                  | resource                  | query     | reason      |
       | bad parameter   | a member with more than 100 transactions | the member's transactions | perPage=0 | Bad Request |
-      | unknown member  | a member that does not exist             | the member's transactions | page=0    | Not Found   |
+      | unknown member  | a member that does not exist             | the member's transactions | perPage=5 | Not Found   |
 
-  Scenario: A client that does not name itself and sends a correlation id gets it back in the error
+  @clientName-required
+  Scenario: A client that does not name itself and sends a correlation id gets it back in the error (clientName: required)
     Given a program
     And the client does not name itself
     And the client sends its own correlation id

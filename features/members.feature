@@ -35,7 +35,7 @@ Feature: Members of a program
   @consistency
   Scenario: Every member on a page looks the same when read on its own
     Given a program
-    When the client lists the members page 0 with 20 per page
+    When the client lists the members on the first page with 20 per page
     Then every member on the page looks the same when read on its own
 
   @consistency
@@ -77,7 +77,20 @@ Feature: Members of a program
   @filters
   Scenario: The customer id filter combines with paging
     Given a member with between 21 and 100 transactions
-    When the client looks the member up by customer id on page 1
+    When the client looks the member up by customer id on the first page
+    Then the response status is 200
+    And the list has 1 item on 1 page
+
+  @filters @pastLastPage-empty
+  Scenario: The page after the only page of a customer id lookup is empty (pastLastPage: empty)
+    Given a member with between 21 and 100 transactions
+    When the client looks the member up by customer id on the second page
     Then the response status is 200
     And the page is empty
     And the list has 1 item on 1 page
+
+  @filters @pastLastPage-notFound
+  Scenario: The page after the only page of a customer id lookup is not found (pastLastPage: notFound)
+    Given a member with between 21 and 100 transactions
+    When the client looks the member up by customer id on the second page
+    Then the answer is a "Not Found" error

@@ -119,6 +119,9 @@ func (d Dialect) normal() Dialect {
 	return n
 }
 
+// Same reports whether d and o decide every setting alike (an unset setting is the contract's choice).
+func (d Dialect) Same(o Dialect) bool { return d.normal() == o.normal() }
+
 // IsDefault reports whether every setting is the contract's choice.
 func (d Dialect) IsDefault() bool { return d.normal() == Dialect{}.normal() }
 

@@ -159,7 +159,7 @@ func defects() []defect {
 				q.Set("perPage", "25")
 			}
 		})},
-		{"a page past the end answers 404", `past the end`, answers(func(r *http.Request, rt route, a *answer) {
+		{"a page past the end answers 404", `past the end of .* \(pastLastPage: empty\)`, answers(func(r *http.Request, rt route, a *answer) {
 			if rt.list() && a.status == 200 {
 				b := a.object()
 				if p := int64(pageOf(r)); p > 0 && p >= intIn(b, "totalPages") {
@@ -184,7 +184,7 @@ func defects() []defect {
 				a.fail(http.StatusBadRequest, "perPage is too large.", "perPage")
 			}
 		})},
-		{"page=0 refused", `first page are accepted|Without page`, answers(func(r *http.Request, rt route, a *answer) {
+		{"page=0 refused", `first page is page 0.*firstPage: 0`, answers(func(r *http.Request, rt route, a *answer) {
 			if rt.list() && r.URL.Query().Get("page") == "0" {
 				a.fail(http.StatusBadRequest, "page starts at 1.", "page")
 			}
@@ -194,7 +194,7 @@ func defects() []defect {
 				q.Del("perPage")
 			}
 		})},
-		{"perPage above 100 served as 100", `out of bounds|naming each`, queries(func(rt route, q url.Values) {
+		{"perPage above 100 served as 100", `perPageAboveMax: reject`, queries(func(rt route, q url.Values) {
 			if n, err := strconv.Atoi(q.Get("perPage")); err == nil && n > 100 {
 				q.Set("perPage", "100")
 			}
@@ -457,7 +457,7 @@ func defects() []defect {
 		})},
 
 		// Headers.
-		{"ET-Client-Name not required", `does not name itself`, headers(func(h http.Header) {
+		{"ET-Client-Name not required", `does not name itself.*clientName: required`, headers(func(h http.Header) {
 			if h.Get("ET-Client-Name") == "" {
 				h.Set("ET-Client-Name", "anonymous-client")
 			}

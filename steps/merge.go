@@ -69,6 +69,8 @@ func MergeResults(rs ...Result) (Result, error) {
 	first := rs[0]
 	m := Result{
 		Target: first.Target, Profile: first.Profile, Tags: first.Tags, Dialect: first.Dialect,
+		// Counted over the whole suite, so the same in every shard.
+		Declared: first.Declared, LeftOut: first.LeftOut,
 		Shard: ShardRun{Shard: Shard{Count: first.Shard.Count}, Of: first.Shard.Of, Merged: []int{}},
 	}
 	var end time.Time
@@ -84,6 +86,7 @@ func MergeResults(rs ...Result) (Result, error) {
 			{"profile", r.Profile, first.Profile},
 			{"tags", r.Tags, first.Tags},
 			{"dialect", r.Dialect.String(), first.Dialect.String()},
+			{"left out", fmt.Sprint(r.LeftOut), fmt.Sprint(first.LeftOut)},
 			{"number of scenarios cut", strconv.Itoa(r.Shard.Of), strconv.Itoa(first.Shard.Of)},
 		} {
 			if d.got != d.want {

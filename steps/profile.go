@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/membersmock/membersmock/spec"
 	"gopkg.in/yaml.v3"
 )
 
@@ -61,6 +62,13 @@ type Profile struct {
 	// Fault says how to make the target answer 500 on purpose (@fault
 	// scenarios); nil skips them.
 	Fault *FaultInjection
+	// Dialect is how the target decides what the contract leaves open, when
+	// the profile says; nil means the contract's choices.
+	Dialect *spec.Dialect
+	// Declared is the dialect the mock's catalog says it speaks. It is not
+	// what the run expects (a dialect is stated, never taken from the
+	// target under test); the summary points out a difference.
+	Declared *spec.Dialect
 }
 
 // ProgramProfile is one program of the target and its members by trait.
@@ -106,6 +114,7 @@ type profileFile struct {
 	OtherProgram *programFile        `yaml:"otherProgram"`
 	UnknownID    int64               `yaml:"unknownId"`
 	Fault        *faultInjectionFile `yaml:"fault"`
+	Dialect      yaml.Node           `yaml:"dialect"`
 }
 
 type programFile struct {
@@ -146,12 +155,17 @@ type faultInjectionFile struct {
 //	fault:
 //	  header: X-Inject-Fault
 //	  value: "500"
+//	# Optional: the target's dialect, as a dialect file holds it (see
+//	# spec.ParseDialect); --dialect overrides it.
+//	dialect:
+//	  firstPage: 1
+//	  pastLastPage: notFound
 func LoadProfile(path string) (*Profile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the profile: %w", err)
 	}
-	p, err := ParseProfile(data)
+	p, err := parseProfile(path, data)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", path, err)
 	}
@@ -162,7 +176,11 @@ func LoadProfile(path string) (*Profile, error) {
 // ParseProfile parses the YAML form of a profile described at LoadProfile.
 // Unknown keys and unknown traits are errors, so that a typo does not
 // silently skip scenarios.
-func ParseProfile(data []byte) (*Profile, error) {
+func ParseProfile(data []byte) (*Profile, error) { return parseProfile("profile", data) }
+
+// parseProfile is ParseProfile for a file called name, which errors in the
+// dialect block are reported against.
+func parseProfile(name string, data []byte) (*Profile, error) {
 	var f profileFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -209,6 +227,13 @@ func ParseProfile(data []byte) (*Profile, error) {
 		}
 		p.Fault = &FaultInjection{Header: f.Fault.Header, Value: f.Fault.Value}
 	}
+	if !f.Dialect.IsZero() {
+		d, err := spec.DecodeDialect(name, &f.Dialect)
+		if err != nil {
+			return nil, err
+		}
+		p.Dialect = &d
+	}
 	return p, nil
 }
 
@@ -240,8 +265,9 @@ func traitList() string {
 
 // catalog is the body of the mock's GET /__mock/catalog.
 type catalog struct {
-	Seed     int64     `json:"seed"`
-	Now      time.Time `json:"now"`
+	Seed     int64         `json:"seed"`
+	Now      time.Time     `json:"now"`
+	Dialect  *spec.Dialect `json:"dialect"`
 	Programs []struct {
 		ID       int64            `json:"id"`
 		Name     string           `json:"name"`
@@ -283,7 +309,7 @@ func CatalogProfile(ctx context.Context, hc *http.Client, baseURL string) (*Prof
 		return nil, errors.New("reading the mock catalog: it lists no programs")
 	}
 	// The mock answers any status its spec documents when asked with Prefer.
-	p := &Profile{Source: "mock catalog " + u, Now: c.Now.UTC(), Fault: &FaultInjection{Header: "Prefer", Value: "status=500"}}
+	p := &Profile{Source: "mock catalog " + u, Now: c.Now.UTC(), Fault: &FaultInjection{Header: "Prefer", Value: "status=500"}, Declared: c.Dialect}
 	for i, cp := range c.Programs[:min(2, len(c.Programs))] {
 		prog := ProgramProfile{ID: cp.ID, Traits: make(map[Trait]int64)}
 		for name, id := range cp.Personas {

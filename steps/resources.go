@@ -221,10 +221,11 @@ func (s *scenario) fetch(ctx context.Context, r *resource, query url.Values, raw
 	return ex, err
 }
 
-// page fetches one page of a list and insists on a 200.
-func (s *scenario) page(ctx context.Context, r *resource, query url.Values, page, perPage int) (*exchange, pageBody, error) {
+// page fetches one page of a list, the page at place (0 for the first page,
+// whatever number the dialect gives it), and insists on a 200.
+func (s *scenario) page(ctx context.Context, r *resource, query url.Values, place, perPage int) (*exchange, pageBody, error) {
 	q := cloneValues(query)
-	q.Set("page", strconv.Itoa(page))
+	q.Set("page", strconv.Itoa(s.pageNumber(place)))
 	q.Set("perPage", strconv.Itoa(perPage))
 	ex, err := s.fetch(ctx, r, q, nil)
 	if err != nil {
@@ -252,26 +253,29 @@ type walk struct {
 	perPage int
 	pages   []walkedPage
 	items   []object
-	first   pageBody // page 0, totals and all
-	sampled bool     // true when the list had too many pages to visit them all
+	first   pageBody // the first page, totals and all
+	// firstPage is the number of the first page, as the dialect says.
+	firstPage int
+	sampled   bool // true when the list had too many pages to visit them all
 }
 
 type walkedPage struct {
-	index                  int
+	index                  int // the page's place: 0 for the first page
+	number                 int // the page parameter sent for it
 	count                  int
 	totalItems, totalPages int64
 	firstItem              int // index in walk.items
 }
 
-// walkPages visits pages 0..totalPages-1 (as page 0 announces them) at
-// perPage items each. A list with more than maxPages pages is sampled: the
+// walkPages visits every page, from the first to the last that the first
+// page announces, at perPage items each. A list with more than maxPages pages is sampled: the
 // first maxPages-1 pages and the last one, so that a target with millions
 // of members is not walked end to end.
 func (s *scenario) walkPages(ctx context.Context, r *resource, query url.Values, perPage int) (*walk, error) {
 	if !r.list {
 		return nil, fmt.Errorf("%s is not a list", r.phrase)
 	}
-	w := &walk{res: r, query: query, perPage: perPage}
+	w := &walk{res: r, query: query, perPage: perPage, firstPage: s.pageNumber(0)}
 	_, first, err := s.page(ctx, r, query, 0, perPage)
 	if err != nil {
 		return nil, err
@@ -313,7 +317,7 @@ func (s *scenario) walkPages(ctx context.Context, r *resource, query url.Values,
 
 func (w *walk) add(index int, pb pageBody) {
 	w.pages = append(w.pages, walkedPage{
-		index: index, count: len(pb.items), totalItems: pb.totalItems, totalPages: pb.totalPages, firstItem: len(w.items),
+		index: index, number: w.firstPage + index, count: len(pb.items), totalItems: pb.totalItems, totalPages: pb.totalPages, firstItem: len(w.items),
 	})
 	w.items = append(w.items, pb.items...)
 }
@@ -349,3 +353,7 @@ func (s *scenario) fullList(ctx context.Context, r *resource, query url.Values) 
 
 // instant formats a time the way the contract writes timestamps.
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// pageNumber is the page parameter for the page at place: the dialect's
+// first page number plus the place.
+func (s *scenario) pageNumber(place int) int { return s.suite.dialect.FirstPage + place }

@@ -117,8 +117,23 @@ func (r Result) WriteSummary(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	r.Shard.writeLine(&b)
-	if ex := ExcludedTags(r.Tags); len(ex) > 0 {
-		fmt.Fprintf(&b, "Left out by tag (not run, not counted above): %s; include them with --tags (and --unsafe-methods for %s)\n", strings.Join(ex, ", "), UnsafeMethodsTag)
+	if r.Dialect.IsDefault() {
+		b.WriteString("Dialect: the contract's choices (a deployment that decides otherwise needs --dialect FILE)\n")
+	} else {
+		fmt.Fprintf(&b, "Dialect: %s; scenarios written for other dialects were left out\n", r.Dialect)
+	}
+	if r.Declared != nil && !r.Declared.Same(r.Dialect) {
+		fmt.Fprintf(&b, "The target's catalog says it speaks dialect %s, not the one this run expected: save it as a dialect file and pass --dialect FILE\n", r.Declared)
+	}
+	if len(r.LeftOut) > 0 {
+		total := 0
+		var parts []string
+		for _, l := range r.LeftOut {
+			total += l.Scenarios
+			parts = append(parts, fmt.Sprintf("%d %s", l.Scenarios, l.Tag))
+		}
+		fmt.Fprintf(&b, "Left out by tag (not run, not counted above): %d scenarios: %s; --tags chooses them (with --unsafe-methods for %s; those of other dialects follow --dialect)\n",
+			total, strings.Join(parts, ", "), UnsafeMethodsTag)
 	}
 
 	if len(r.Failures) > 0 {

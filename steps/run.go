@@ -69,7 +69,13 @@ type Config struct {
 	JUnit, Cucumber string
 	// HTTPClient makes the requests; nil means a client with a 30 s timeout.
 	HTTPClient *http.Client
-	// Validator checks every response; nil builds one from package spec.
+	// Dialect says how the target decides what the contract leaves open
+	// (first page number, perPage above the maximum, …); nil takes the
+	// profile's dialect, and without one the contract's. Scenarios written
+	// for another value of a setting are left out (see dialect.go).
+	Dialect *spec.Dialect
+	// Validator checks every response; nil builds one from package spec
+	// for the dialect. A given one must have been built for the dialect.
 	Validator *spec.Validator
 	// Paths are feature files or directories on disk; empty runs the
 	// features embedded in package features.
@@ -106,7 +112,12 @@ type Result struct {
 	Flaky    []Flake
 	Coverage Coverage
 	// Dialect is the dialect the run expected of the target.
-	Dialect  spec.Dialect
+	Dialect spec.Dialect
+	// Declared is the dialect the target's catalog says it speaks, when it
+	// has a catalog.
+	Declared *spec.Dialect
+	// LeftOut counts the scenarios the tags left out, by reason.
+	LeftOut  []LeftOut
 	Started  time.Time
 	Duration time.Duration
 	// Shard says which part of the scenarios the run held (see Config.Shard).
@@ -195,13 +206,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.MaxPages < 2 {
 		cfg.MaxPages = 2
 	}
-	if cfg.Validator == nil {
-		v, err := spec.NewValidator()
-		if err != nil {
-			return Result{}, fmt.Errorf("conformance: building the spec validator: %w", err)
-		}
-		cfg.Validator = v
-	}
 	format := cfg.Format
 	for _, report := range []struct{ name, path string }{{"junit", cfg.JUnit}, {"cucumber", cfg.Cucumber}} {
 		if report.path == "" {
@@ -224,6 +228,24 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 
+	dialect := spec.Dialect{}
+	switch {
+	case cfg.Dialect != nil:
+		dialect = *cfg.Dialect
+	case profile.Dialect != nil:
+		dialect = *profile.Dialect
+	}
+	if cfg.Validator == nil {
+		v, err := spec.NewValidator(spec.WithDialect(dialect))
+		if err != nil {
+			return Result{}, fmt.Errorf("conformance: building the spec validator: %w", err)
+		}
+		cfg.Validator = v
+	} else if !cfg.Validator.Dialect().Same(dialect) {
+		return Result{}, fmt.Errorf("conformance: the validator was built for dialect %s, but the run expects %s", cfg.Validator.Dialect(), dialect)
+	}
+	cfg.Tags = withDialect(cfg.Tags, dialect)
+
 	cov := newCoverageRecorder(cfg.Validator)
 	cl, err := newClient(cfg.BaseURL, cfg.HTTPClient, cfg.Token, cfg.ClientName, cfg.Validator, cov)
 	if err != nil {
@@ -232,7 +254,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	cl.readOnly = !cfg.UnsafeMethods
 	requests := &requestCounter{}
 	cl.requests = requests
-	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, results: newResultRecorder(), adminToken: cfg.AdminToken}
+	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, dialect: dialect, results: newResultRecorder(), adminToken: cfg.AdminToken}
 
 	opts := &godog.Options{
 		Format:         format,
@@ -246,6 +268,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	if len(cfg.Paths) == 0 {
 		opts.FS, opts.Paths = features.FS, []string{"."}
+	}
+	leftOut, err := countLeftOut(*opts)
+	if err != nil {
+		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
 	shard, err := selectShard(opts, cfg.Shard)
 	if err != nil {
@@ -261,8 +287,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	res := su.results.result()
-	res.Target, res.Profile, res.Tags = cfg.BaseURL, profile.Source, cfg.Tags
+	res.Target, res.Profile, res.Tags, res.Dialect = cfg.BaseURL, profile.Source, cfg.Tags, dialect
 	res.Coverage = cov.snapshot()
+	res.LeftOut, res.Declared = leftOut, profile.Declared
 	res.Shard, res.Requests = shard, requests.snapshot()
 	res.Duration = time.Since(start)
 	if status != 0 && res.OK() {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/membersmock/membersmock/spec"
 )
 
 // suite is what every scenario of one run shares: read-only configuration and
@@ -18,6 +19,7 @@ type suite struct {
 	client   *client
 	profile  *Profile
 	maxPages int
+	dialect  spec.Dialect // how the target decides what the contract leaves open
 	results  *resultRecorder
 	// adminToken is the mock's admin token, for the @mock-control steps.
 	adminToken string

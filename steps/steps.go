@@ -65,6 +65,7 @@ func registerSteps(gsc *godog.ScenarioContext) {
 	sc.When(`^the client (?:asks for|lists) `+res+` with query "([^"]*)"$`, theClientAsksForWithQuery)
 	sc.When(`^the client asks for `+res+` twice$`, theClientAsksForTwice)
 	sc.When(`^the client lists `+res+` page (\d+) with (\d+) per page$`, theClientListsPage)
+	sc.When(`^the client lists `+res+` on the (first|second) page with (\d+) per page$`, theClientListsPageAt)
 	sc.When(`^the client lists `+res+` on the page just after the last one with (\d+) per page$`, theClientListsThePageAfterTheLast)
 	sc.When(`^the client lists `+res+` on the last page with (\d+) per page$`, theClientListsTheLastPage)
 	sc.When(`^the client asks for `+res+` with (programId|memberId|pointPeriodId) written as "([^"]*)"$`, theClientAsksForWithIDWrittenAs)
@@ -80,7 +81,7 @@ func registerSteps(gsc *godog.ScenarioContext) {
 
 	// Filters.
 	sc.When(`^the client looks the member up by customer id$`, lookUpByCustomerID)
-	sc.When(`^the client looks the member up by customer id on page (\d+)$`, lookUpByCustomerIDOnPage)
+	sc.When(`^the client looks the member up by customer id on the (first|second) page$`, lookUpByCustomerIDOnPage)
 	sc.When(`^the client filters the members by a customer id that no member has$`, filterMembersByUnknownCustomerID)
 	sc.When(`^the client filters the members by the first part of the member's customer id$`, filterMembersByCustomerIDPrefix)
 	sc.When(`^the client filters the member's transactions by one of the member's order ids$`, filterTransactionsByOrderID)
@@ -141,7 +142,7 @@ func registerSteps(gsc *godog.ScenarioContext) {
 	sc.Then(`^every item was returned exactly once$`, everyItemWasReturnedExactlyOnce)
 	sc.Then(`^the items are in the documented order of `+res+`$`, theItemsAreInTheDocumentedOrder)
 	sc.Then(`^the items are ordered by (.+)$`, theItemsAreOrderedBy)
-	sc.Then(`^the items are the same as items (\d+) to (\d+) of page (\d+) with (\d+) per page$`, theItemsAreTheSameAsItemsOf)
+	sc.Then(`^the items are the same as items (\d+) to (\d+) of the (first|second) page with (\d+) per page$`, theItemsAreTheSameAsItemsOf)
 	sc.Then(`^every page holds only items, totalItems and totalPages$`, everyPageHoldsOnlyItemsAndTotals)
 	sc.Then(`^totalItems counts every item of the whole list$`, totalItemsCountsTheWholeList)
 

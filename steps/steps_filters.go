@@ -421,10 +421,12 @@ func filterHistoryByEverything(ctx context.Context) error {
 // lookUpByCustomerID reads the member in its own program to learn its
 // customer id, then filters the members of the program asked for by it.
 func lookUpByCustomerID(ctx context.Context) error {
-	return lookUpByCustomerIDOnPage(ctx, -1)
+	return lookUpByCustomerIDOnPage(ctx, "")
 }
 
-func lookUpByCustomerIDOnPage(ctx context.Context, page int) error {
+// lookUpByCustomerIDOnPage is lookUpByCustomerID on the page at an ordinal
+// place; "" asks without a page.
+func lookUpByCustomerIDOnPage(ctx context.Context, ordinal string) error {
 	s := state(ctx)
 	s.beginAction()
 	member, err := s.memberAtHome(ctx)
@@ -436,8 +438,8 @@ func lookUpByCustomerIDOnPage(ctx context.Context, page int) error {
 		return fmt.Errorf("member %d has no customerId", s.memberID)
 	}
 	q := url.Values{"customerId": {customer}}
-	if page >= 0 {
-		q.Set("page", fmt.Sprint(page))
+	if ordinal != "" {
+		q.Set("page", fmt.Sprint(s.pageNumber(pagePlace(ordinal))))
 	}
 	ex, err := s.fetch(ctx, resMembers, q, nil)
 	if err != nil {

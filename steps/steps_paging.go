@@ -83,7 +83,8 @@ func thePageHoldsTheFirst(ctx context.Context, n int) error {
 		return fmt.Errorf("%s returned %d items of %d; by default a page holds the first %d (or all, when there are fewer)", ex.target(), len(pb.items), pb.totalItems, n)
 	}
 	q := cloneValues(ex.query)
-	q.Set("page", "0")
+	first := s.pageNumber(0)
+	q.Set("page", strconv.Itoa(first))
 	q.Set("perPage", strconv.Itoa(n))
 	explicit, err := s.request(ctx, ex.path, q)
 	if err != nil {
@@ -95,7 +96,7 @@ func thePageHoldsTheFirst(ctx context.Context, n int) error {
 	a, _ := ex.json()
 	b, _ := explicit.json()
 	if d := difference(a, b); d != "" {
-		return fmt.Errorf("without page and perPage, %s must answer as with page=0&perPage=%d, but the answers differ: %s", ex.path, n, d)
+		return fmt.Errorf("without page and perPage, %s must answer as with page=%d&perPage=%d (the first page), but the answers differ: %s", ex.path, first, n, d)
 	}
 	return nil
 }
@@ -167,7 +168,7 @@ func theTotalsAreTheSameAsOnTheFirstPage(ctx context.Context) error {
 		return fmt.Errorf("the scenario has not read page 0")
 	}
 	if pb.totalItems != s.firstPage.totalItems || pb.totalPages != s.firstPage.totalPages {
-		return fmt.Errorf("%s says totalItems %d, totalPages %d; page 0 said %d and %d; the totals must not depend on the page",
+		return fmt.Errorf("%s says totalItems %d, totalPages %d; the first page said %d and %d; the totals must not depend on the page",
 			ex.target(), pb.totalItems, pb.totalPages, s.firstPage.totalItems, s.firstPage.totalPages)
 	}
 	return nil
@@ -200,8 +201,8 @@ func theTotalsAreTheSameOnEveryPage(ctx context.Context) error {
 	}
 	for _, p := range w.pages {
 		if p.totalItems != w.first.totalItems || p.totalPages != w.first.totalPages {
-			return fmt.Errorf("%s at %d per page: page %d says totalItems %d, totalPages %d, but page 0 said %d and %d",
-				w.res.phrase, w.perPage, p.index, p.totalItems, p.totalPages, w.first.totalItems, w.first.totalPages)
+			return fmt.Errorf("%s at %d per page: page %d says totalItems %d, totalPages %d, but the first page said %d and %d",
+				w.res.phrase, w.perPage, p.number, p.totalItems, p.totalPages, w.first.totalItems, w.first.totalPages)
 		}
 	}
 	return nil
@@ -218,7 +219,7 @@ func everyPageButTheLastIsFull(ctx context.Context, perPage int) error {
 	for _, p := range w.pages {
 		if int64(p.index) < w.first.totalPages-1 && p.count != perPage {
 			return fmt.Errorf("%s: page %d of %d holds %d items, want %d (perPage); only the last page may hold fewer",
-				w.res.phrase, p.index, w.first.totalPages, p.count, perPage)
+				w.res.phrase, p.number, w.first.totalPages, p.count, perPage)
 		}
 	}
 	return nil
@@ -231,18 +232,18 @@ func theLastPageHoldsTheRest(ctx context.Context) error {
 	}
 	if w.first.totalPages == 0 {
 		if len(w.items) != 0 {
-			return fmt.Errorf("%s: totalPages is 0 but page 0 holds %d items", w.res.phrase, len(w.items))
+			return fmt.Errorf("%s: totalPages is 0 but the first page holds %d items", w.res.phrase, len(w.items))
 		}
 		return nil
 	}
 	last := w.pages[len(w.pages)-1]
 	want := w.first.totalItems - (w.first.totalPages-1)*int64(w.perPage)
 	if int64(last.index) != w.first.totalPages-1 {
-		return fmt.Errorf("%s: the walk ended on page %d, not on the last page %d", w.res.phrase, last.index, w.first.totalPages-1)
+		return fmt.Errorf("%s: the walk ended on page %d, not on the last page %d", w.res.phrase, last.number, int64(w.firstPage)+w.first.totalPages-1)
 	}
 	if int64(last.count) != want {
 		return fmt.Errorf("%s at %d per page: the last page (%d) holds %d items; with totalItems %d it must hold the remaining %d",
-			w.res.phrase, w.perPage, last.index, last.count, w.first.totalItems, want)
+			w.res.phrase, w.perPage, last.number, last.count, w.first.totalItems, want)
 	}
 	return nil
 }
@@ -258,10 +259,10 @@ func everyItemWasReturnedExactlyOnce(ctx context.Context) error {
 		for _, it := range w.items[p.firstItem : p.firstItem+p.count] {
 			id := idOf(it)
 			if prev, ok := seen[id]; ok {
-				dups = append(dups, fmt.Sprintf("id %d on page %d and again on page %d", id, prev, p.index))
+				dups = append(dups, fmt.Sprintf("id %d on page %d and again on page %d", id, prev, p.number))
 				continue
 			}
-			seen[id] = p.index
+			seen[id] = p.number
 		}
 	}
 	if len(dups) > 0 {
@@ -318,14 +319,15 @@ func (s *scenario) checkOrder(o sortOrder, phrase string) error {
 }
 
 // theItemsAreTheSameAsItemsOf compares the latest page with a slice of
-// another page: page 1 at 10 per page is items 11 to 20 of page 0 at 20.
-func theItemsAreTheSameAsItemsOf(ctx context.Context, from, to, page, perPage int) error {
+// another page: the second page at 10 per page is items 11 to 20 of the
+// first page at 20.
+func theItemsAreTheSameAsItemsOf(ctx context.Context, from, to int, ordinal string, perPage int) error {
 	s := state(ctx)
 	ex, pb, err := s.lastPage()
 	if err != nil {
 		return err
 	}
-	q := url.Values{"page": {strconv.Itoa(page)}, "perPage": {strconv.Itoa(perPage)}}
+	q := url.Values{"page": {strconv.Itoa(s.pageNumber(pagePlace(ordinal)))}, "perPage": {strconv.Itoa(perPage)}}
 	other, err := s.request(ctx, ex.path, q)
 	if err != nil {
 		return err

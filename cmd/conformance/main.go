@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/membersmock/membersmock/internal/container"
+	"github.com/membersmock/membersmock/spec"
 	"github.com/membersmock/membersmock/steps"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 )
@@ -63,6 +64,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	baseURL := fs.String("base-url", os.Getenv("CONFORMANCE_BASE_URL"), "base URL of the target, e.g. http://127.0.0.1:8080 (env CONFORMANCE_BASE_URL)")
 	profile := fs.String("profile", "", "YAML file mapping traits to the target's ids; without it the ids come from the mock's /__mock/catalog")
+	dialect := fs.String("dialect", os.Getenv("CONFORMANCE_DIALECT"), "YAML file stating how the target decides what the contract leaves open (firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter); overrides the profile's dialect: block (env CONFORMANCE_DIALECT)")
 	tags := fs.String("tags", steps.DefaultTags, "godog tag expression selecting scenarios, e.g. \"@paging && ~@auth\"")
 	token := fs.String("token", os.Getenv("CONFORMANCE_TOKEN"), "bearer token sent on every request (env CONFORMANCE_TOKEN)")
 	adminToken := fs.String("admin-token", os.Getenv("CONFORMANCE_ADMIN_TOKEN"), "the mock's --admin-token, for the @mock-control scenarios (env CONFORMANCE_ADMIN_TOKEN)")
@@ -148,6 +150,14 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	}
 	if *featuresDir != "" {
 		cfg.Paths = []string{*featuresDir}
+	}
+	if *dialect != "" {
+		d, err := spec.LoadDialect(*dialect)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: %v\n", err)
+			return 2
+		}
+		cfg.Dialect = &d
 	}
 
 	if *dry {

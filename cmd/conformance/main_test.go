@@ -20,7 +20,13 @@ import (
 
 func startMock(t *testing.T) string {
 	t.Helper()
-	v, err := spec.NewValidator()
+	return startMockSpeaking(t, spec.Dialect{})
+}
+
+// startMockSpeaking starts the mock in dialect d.
+func startMockSpeaking(t *testing.T, d spec.Dialect) string {
+	t.Helper()
+	v, err := spec.NewValidator(spec.WithDialect(d))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,5 +209,76 @@ func TestRobustTargets(t *testing.T) {
 			}
 			t.Logf("exit %d in %s; stderr: %s", code, took.Round(time.Millisecond), strings.TrimSpace(stderr.String()))
 		})
+	}
+}
+
+// TestDialectFlag: the suite reads the dialect from --dialect or
+// CONFORMANCE_DIALECT, refuses a bad file naming its line and key, and a
+// dialect the target does not speak fails the run under scenarios naming
+// the setting.
+func TestDialectFlag(t *testing.T) {
+	url := startMock(t) // the contract's dialect
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	contract := write("contract.yaml", "firstPage: 0\n")
+	onePaged := write("one.yaml", "# staging\nfirstPage: 1\n")
+	typo := write("typo.yaml", "firstPage: 0\nperPageAboveMaximum: clamp\n")
+	badValue := write("value.yaml", "pastLastPage: gone\n")
+	profileWithDialect := write("profile.yaml", "program:\n  id: 1\n  traits:\n    frequent: 2\ndialect:\n  clientName: optionl\n")
+
+	tests := []struct {
+		name string
+		args []string
+		env  string
+		code int
+		out  []string
+	}{
+		{"contract's dialect", []string{"--base-url", url, "--dialect", contract, "--tags", "@paging"}, "", 0, []string{"Conformance PASSED", "Dialect: the contract's"}},
+		{"a dialect the mock does not speak", []string{"--base-url", url, "--dialect", onePaged, "--tags", "@paging"}, "", 1, []string{"Dialect: firstPage: 1", "(firstPage: 1)"}},
+		{"from the environment", []string{"--base-url", url, "--tags", "@paging"}, onePaged, 1, []string{"Dialect: firstPage: 1"}},
+		{"the flag wins over the environment", []string{"--base-url", url, "--dialect", contract, "--tags", "@paging"}, onePaged, 0, []string{"Conformance PASSED"}},
+		{"unknown key", []string{"--base-url", url, "--dialect", typo}, "", 2, []string{"typo.yaml:2", "perPageAboveMaximum", "the settings are"}},
+		{"unknown value", []string{"--base-url", url, "--dialect", badValue}, "", 2, []string{"value.yaml:1", "pastLastPage", "empty or notFound"}},
+		{"missing file", []string{"--base-url", url, "--dialect", filepath.Join(dir, "nope.yaml")}, "", 2, []string{"nope.yaml"}},
+		{"bad dialect block in the profile", []string{"--base-url", url, "--profile", profileWithDialect}, "", 2, []string{"profile.yaml:6", "clientName", "required or optional"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("CONFORMANCE_DIALECT", tt.env)
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
+			}
+			for _, want := range tt.out {
+				if !strings.Contains(stdout.String()+stderr.String(), want) {
+					t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", want, stdout.String(), stderr.String())
+				}
+			}
+		})
+	}
+}
+
+// TestCatalogDialectPointedOut: run without --dialect against a mock that
+// speaks another, the suite expects the contract's choices (a dialect is
+// stated, not taken from the target) and the summary says what the catalog
+// declares and what to do.
+func TestCatalogDialectPointedOut(t *testing.T) {
+	url := startMockSpeaking(t, spec.Dialect{PastLastPage: "notFound"})
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--base-url", url, "--tags", "@paging"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the contract's pastLastPage expected)\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"The target's catalog says it speaks dialect pastLastPage: notFound", "--dialect FILE", "(pastLastPage: empty)"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q\n%s", want, stdout.String())
+		}
 	}
 }
