@@ -92,6 +92,8 @@ type exchange struct {
 	status     int
 	header     http.Header
 	body       []byte
+	url        string      // the request's URL, as sent
+	sent       http.Header // the request's headers, as sent
 	op         spec.Operation
 	documented bool
 	date       time.Time // the Date header, zero when absent
@@ -231,9 +233,10 @@ func (c *client) do(ctx context.Context, cl call) (*exchange, error) {
 			req.Header.Add(k, v)
 		}
 	}
+	ex.url, ex.sent = req.URL.String(), req.Header.Clone()
 	resp, err := c.send(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ex.target(), err)
+		return nil, sendError(ex, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

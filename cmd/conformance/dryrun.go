@@ -51,7 +51,16 @@ func dryRun(ctx context.Context, cfg steps.Config, stdout, stderr io.Writer) int
 		}
 		cat = &c
 	}
-	twin, how, err := newTwin(cat)
+	// Without a catalog the twin speaks the dialect the run expects, so
+	// that its pages are those the run will ask for.
+	dialect := spec.Dialect{}
+	switch {
+	case cfg.Dialect != nil:
+		dialect = *cfg.Dialect
+	case cfg.Profile != nil && cfg.Profile.Dialect != nil:
+		dialect = *cfg.Profile.Dialect
+	}
+	twin, how, err := newTwin(cat, dialect)
 	if err != nil {
 		return fail(err)
 	}
@@ -107,9 +116,10 @@ func readCatalog(ctx context.Context, hc *http.Client, baseURL string) (mockserv
 }
 
 // newTwin builds the mock the dry run counts against, and says how like
-// the target it is.
-func newTwin(cat *mockserver.Catalog) (http.Handler, string, error) {
-	seed, opts, dialect := int64(1), []fixtures.Option(nil), spec.Dialect{}
+// the target it is: built from the target's catalog, or without one the
+// default mock speaking dialect.
+func newTwin(cat *mockserver.Catalog, dialect spec.Dialect) (http.Handler, string, error) {
+	seed, opts := int64(1), []fixtures.Option(nil)
 	if cat != nil {
 		seed, dialect = cat.Seed, cat.Dialect
 		opts = []fixtures.Option{fixtures.WithPrograms(len(cat.Programs)), fixtures.WithMembers(int(cat.Programs[0].Members)), fixtures.WithNow(cat.Now)}
@@ -146,6 +156,7 @@ func likeProfile(twin, user *steps.Profile) *steps.Profile {
 	}
 	p := *twin
 	p.Source = "the default mock, with the traits of " + user.Source
+	p.Dialect = user.Dialect
 	keep := func(tw steps.ProgramProfile, us steps.ProgramProfile) steps.ProgramProfile {
 		out := steps.ProgramProfile{ID: tw.ID, Traits: map[steps.Trait]int64{}}
 		for t, id := range tw.Traits {

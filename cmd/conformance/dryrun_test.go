@@ -142,11 +142,11 @@ func TestTwinSaysHowLikeItIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	cat := m.Catalog()
-	if _, how, err := newTwin(&cat); err != nil || !strings.HasPrefix(how, "exact") {
+	if _, how, err := newTwin(&cat, spec.Dialect{}); err != nil || !strings.HasPrefix(how, "exact") {
 		t.Errorf("a twin of the same catalog: %q, %v", how, err)
 	}
 	cat.Programs[0].Personas.Regular++
-	if _, how, err := newTwin(&cat); err != nil || !strings.HasPrefix(how, "an estimate") {
+	if _, how, err := newTwin(&cat, spec.Dialect{}); err != nil || !strings.HasPrefix(how, "an estimate") {
 		t.Errorf("a twin of a catalog an overlay changed: %q, %v", how, err)
 	}
 }
