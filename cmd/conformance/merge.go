@@ -13,7 +13,7 @@ import (
 	"github.com/membersmock/membersmock/steps"
 )
 
-const mergeUsage = `usage: conformance merge-reports [--junit FILE] [--json FILE] INPUT...
+const mergeUsage = `usage: conformance merge-reports [--junit FILE] [--html FILE] [--json FILE] INPUT...
 
 Merges the reports of the shards of one run (conformance --shard i/n) into
 the reports of the whole run and prints its summary. INPUTs are the shards'
@@ -35,6 +35,7 @@ func runMergeReports(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	junit := fs.String("junit", "", "write the merged JUnit XML report to this file (needs the shards' JUnit reports among the inputs)")
+	htmlOut := fs.String("html", "", "write the merged HTML report to this file")
 	jsonOut := fs.String("json", "", "write the merged result as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -107,9 +108,17 @@ func runMergeReports(args []string, stdout, stderr io.Writer) int {
 			return fail("%v", err)
 		}
 	}
+	if *htmlOut != "" {
+		if err := writeHTML(*htmlOut, res); err != nil {
+			return fail("writing the HTML report: %v", err)
+		}
+	}
 
 	if err := res.WriteSummary(stdout); err != nil {
 		return fail("writing the summary: %v", err)
+	}
+	if *htmlOut != "" {
+		fmt.Fprintf(stdout, "HTML report: %s (open it in a browser)\n", *htmlOut)
 	}
 	if !res.OK() || len(res.Shard.Missing()) > 0 {
 		return 1

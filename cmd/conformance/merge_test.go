@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -92,8 +93,8 @@ func TestMergeReports(t *testing.T) {
 		code := run(append([]string{"merge-reports"}, args...), &stdout, &stderr)
 		return code, stdout.String() + stderr.String()
 	}
-	mergedJSON, mergedXML := filepath.Join(dir, "merged.json"), filepath.Join(dir, "merged.xml")
-	code, out := merge("--junit", mergedXML, "--json", mergedJSON, filepath.Join(dir, "shard-*", "*"))
+	mergedJSON, mergedXML, mergedHTML := filepath.Join(dir, "merged.json"), filepath.Join(dir, "merged.xml"), filepath.Join(dir, "merged.html")
+	code, out := merge("--junit", mergedXML, "--json", mergedJSON, "--html", mergedHTML, filepath.Join(dir, "shard-*", "*"))
 	if code != 0 {
 		t.Fatalf("merge-reports: exit %d\n%s", code, out)
 	}
@@ -113,6 +114,17 @@ func TestMergeReports(t *testing.T) {
 		if m.ID != op.ID || m.Requests != op.Requests || !slices.Equal(m.StatusesExercised, op.StatusesExercised) || !slices.Equal(m.ParamsMissed, op.ParamsMissed) {
 			t.Errorf("coverage of %s: merged %+v, whole run %+v", op.ID, m, op)
 		}
+	}
+	if len(merged.Scenarios) != len(whole.Scenarios) {
+		t.Errorf("merged %d scenarios, the whole run %d", len(merged.Scenarios), len(whole.Scenarios))
+	}
+	for i, sc := range whole.Scenarios {
+		if i < len(merged.Scenarios) && !reflect.DeepEqual(merged.Scenarios[i], sc) {
+			t.Errorf("scenario %d: merged %+v, the whole run %+v", i, merged.Scenarios[i], sc)
+		}
+	}
+	if html, err := os.ReadFile(mergedHTML); err != nil || !bytes.Contains(html, []byte(whole.Scenarios[0].Scenario)) {
+		t.Errorf("the merged HTML report (%v) lacks the scenario %q", err, whole.Scenarios[0].Scenario)
 	}
 	wholeTests, wholeCases := junitCases(t, filepath.Join(dir, "whole.xml"))
 	mergedTests, mergedCases := junitCases(t, mergedXML)
