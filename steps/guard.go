@@ -29,8 +29,7 @@ func (c *client) send(req *http.Request) (*http.Response, error) {
 }
 
 // withoutUnsafe adds the exclusion of the @unsafe-methods scenarios to a tag
-// expression. godog's expressions are ANDs of comma-separated ORs, so one
-// more AND term applies to the whole expression.
+// expression.
 func withoutUnsafe(tags string) string {
-	return tags + " && ~" + UnsafeMethodsTag
+	return andAll(tags, "~"+UnsafeMethodsTag)
 }

@@ -54,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// Each subcommand lives in the file named for it.
 		case "merge-reports":
 			return runMergeReports(args[1:], stdout, stderr)
+		case "fuzz":
+			return runFuzz(args[1:], stdout, stderr)
 		}
 	}
 	return runSuite(args, stdout, stderr)
@@ -161,6 +163,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Shard = s
 	}
+	budget.apply(&cfg)
 	if *profile != "" {
 		p, err := steps.LoadProfile(*profile)
 		if err != nil {
