@@ -56,11 +56,12 @@ func ReadResult(rd io.Reader) (Result, error) {
 }
 
 // MergeResults merges the results of the shards of one run (Config.Shard)
-// into the result of the whole run: totals added, failures, skips and flaky
-// scenarios in location order, request counts added, coverage merged. It
-// refuses results that are not shards of the same run: another target,
-// profile, tags, dialect or number of parts, the same part twice, or parts
-// cut from different scenarios. A missing part is no error; the result's
+// into the result of the whole run: totals added, scenarios, failures,
+// skips and flaky scenarios in location order, requests and the budget's
+// spending added, coverage merged. It refuses results that are not shards
+// of the same run: another target, profile, tags, dialect, strictness,
+// budget or number of parts, the same part twice, or parts cut from
+// different scenarios. A missing part is no error; the result's
 // Shard.Missing names it.
 func MergeResults(rs ...Result) (Result, error) {
 	if len(rs) == 0 {
@@ -69,7 +70,12 @@ func MergeResults(rs ...Result) (Result, error) {
 	first := rs[0]
 	m := Result{
 		Target: first.Target, Profile: first.Profile, Tags: first.Tags, Dialect: first.Dialect,
-		Shard: ShardRun{Shard: Shard{Count: first.Shard.Count}, Of: first.Shard.Of, Merged: []int{}},
+		// Counted over the whole suite, so the same in every shard.
+		Declared: first.Declared, LeftOut: first.LeftOut,
+		Strict: first.Strict, FailUnder: first.FailUnder,
+		// Each shard had the budget to itself: the limits are per shard.
+		Budget: Budget{Rate: first.Budget.Rate, MaxRequests: first.Budget.MaxRequests, Retries: first.Budget.Retries},
+		Shard:  ShardRun{Shard: Shard{Count: first.Shard.Count}, Of: first.Shard.Of, Merged: []int{}},
 	}
 	var end time.Time
 	var covs []Coverage
@@ -84,6 +90,10 @@ func MergeResults(rs ...Result) (Result, error) {
 			{"profile", r.Profile, first.Profile},
 			{"tags", r.Tags, first.Tags},
 			{"dialect", r.Dialect.String(), first.Dialect.String()},
+			{"left out", fmt.Sprint(r.LeftOut), fmt.Sprint(first.LeftOut)},
+			{"--strict", strconv.FormatBool(r.Strict), strconv.FormatBool(first.Strict)},
+			{"--fail-under", fmt.Sprint(r.FailUnder), fmt.Sprint(first.FailUnder)},
+			{"budget (--rate, --max-requests, --retries)", r.Budget.limits(), first.Budget.limits()},
 			{"number of scenarios cut", strconv.Itoa(r.Shard.Of), strconv.Itoa(first.Shard.Of)},
 		} {
 			if d.got != d.want {
@@ -100,10 +110,13 @@ func MergeResults(rs ...Result) (Result, error) {
 		m.Failed += r.Failed
 		m.Skipped += r.Skipped
 		m.Undefined += r.Undefined
+		m.Scenarios = append(m.Scenarios, r.Scenarios...)
+		m.Budget.Sent += r.Budget.Sent
+		m.Budget.Retried += r.Budget.Retried
+		m.Budget.NotSent += r.Budget.NotSent
 		m.Failures = append(m.Failures, r.Failures...)
 		m.Skips = append(m.Skips, r.Skips...)
 		m.Flaky = append(m.Flaky, r.Flaky...)
-		m.Scenarios = append(m.Scenarios, r.Scenarios...)
 		for f, n := range r.Requests {
 			if m.Requests == nil {
 				m.Requests = make(map[string]int)
@@ -125,10 +138,10 @@ func MergeResults(rs ...Result) (Result, error) {
 		m.Duration = end.Sub(m.Started)
 	}
 	slices.Sort(m.Shard.Merged)
+	slices.SortFunc(m.Scenarios, func(a, b ScenarioResult) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
 	slices.SortFunc(m.Failures, func(a, b Failure) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
 	slices.SortFunc(m.Skips, func(a, b Skip) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
 	slices.SortFunc(m.Flaky, func(a, b Flake) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
-	slices.SortFunc(m.Scenarios, func(a, b ScenarioResult) int { return byLocation(a.Location, a.Scenario, b.Location, b.Scenario) })
 	cov, err := mergeCoverage(first.Dialect, covs)
 	if err != nil {
 		return Result{}, err

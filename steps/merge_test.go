@@ -20,6 +20,9 @@ func shardResult(i int, mutate func(*Result)) Result {
 		Requests: map[string]int{"paging.feature": 100 * i, "members.feature": 1},
 	}
 	r.Failures = []Failure{{Scenario: "rule", Location: "paging.feature:" + []string{"", "100", "9", "20"}[i]}}
+	r.Scenarios = []ScenarioResult{{Scenario: "rule", Location: r.Failures[0].Location, Status: StatusFailed}}
+	r.Budget = Budget{Rate: 10, Retries: 2, Sent: int64(100 * i), Retried: int64(i)}
+	r.Strict = true
 	r.Skips = []Skip{{Scenario: "needs a trait", Location: "members.feature:" + []string{"", "7", "30", "8"}[i], Reason: "no lapsed member"}}
 	if mutate != nil {
 		mutate(&r)
@@ -55,6 +58,16 @@ func TestMergeResults(t *testing.T) {
 	}
 	if want := []string{"paging.feature:9", "paging.feature:20", "paging.feature:100"}; !slices.Equal(locs, want) {
 		t.Errorf("failures in order %v, want %v (lines as numbers)", locs, want)
+	}
+	locs = locs[:0]
+	for _, sc := range m.Scenarios {
+		locs = append(locs, sc.Location)
+	}
+	if want := []string{"paging.feature:9", "paging.feature:20", "paging.feature:100"}; !slices.Equal(locs, want) || !m.Strict {
+		t.Errorf("scenarios in order %v, want %v; strict %v", locs, want, m.Strict)
+	}
+	if b := m.Budget; b.Sent != 600 || b.Retried != 6 || b.Rate != 10 || b.Retries != 2 {
+		t.Errorf("merged budget %+v: want 600 sent, 6 retried, the shards' limits", b)
 	}
 	if m.Requests["paging.feature"] != 600 || m.Requests["members.feature"] != 3 {
 		t.Errorf("requests %v", m.Requests)
@@ -100,6 +113,8 @@ func TestMergeResults(t *testing.T) {
 		{"other profile", []Result{r1, shardResult(2, func(r *Result) { r.Profile = "other.yaml" })}, "profile"},
 		{"other tags", []Result{r1, shardResult(2, func(r *Result) { r.Tags = "@paging" })}, "tags"},
 		{"other dialect", []Result{r1, shardResult(2, func(r *Result) { r.Dialect = spec.Dialect{FirstPage: 1} })}, "dialect"},
+		{"not strict", []Result{r1, shardResult(2, func(r *Result) { r.Strict = false })}, "--strict"},
+		{"other rate", []Result{r1, shardResult(2, func(r *Result) { r.Budget.Rate = 20 })}, "budget"},
 		{"other scenarios", []Result{r1, shardResult(2, func(r *Result) { r.Shard.Of = 31 })}, "number of scenarios cut"},
 	}
 	for _, tt := range refused {

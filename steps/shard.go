@@ -162,7 +162,8 @@ func selectShard(opts *godog.Options, s Shard) (ShardRun, error) {
 		}
 		contents = append(contents, godog.Feature{Name: ft.Uri, Contents: commentOut(ft.Content, out)})
 	}
-	opts.Paths, opts.FS, opts.FeatureContents = nil, nil, contents
+	// opts.FS stays: the reports read the feature files' names from it.
+	opts.Paths, opts.FeatureContents = nil, contents
 	return run, nil
 }
 

@@ -96,6 +96,10 @@ func TestShardsRunEveryScenarioOnce(t *testing.T) {
 		return res, scenarioLocations(t, path)
 	}
 	whole, all := runTo(steps.Shard{}, "whole")
+	features := map[string]string{} // feature name by scenario location
+	for _, sc := range whole.Scenarios {
+		features[sc.Location] = sc.Feature
+	}
 	total := whole.Passed + whole.Failed + whole.Skipped + whole.Undefined
 	if len(all) != total || total == 0 {
 		t.Fatalf("the whole run counted %d scenarios, its report holds %d", total, len(all))
@@ -121,6 +125,11 @@ func TestShardsRunEveryScenarioOnce(t *testing.T) {
 		}
 		for l, n := range locs {
 			seen[l] += n
+		}
+		for _, sc := range res.Scenarios {
+			if sc.Feature == "" || sc.Feature != features[sc.Location] {
+				t.Errorf("shard %s: %s is in feature %q, in the whole run in %q", sh, sc.Location, sc.Feature, features[sc.Location])
+			}
 		}
 	}
 	for l := range all {

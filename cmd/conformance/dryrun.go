@@ -73,6 +73,8 @@ func dryRun(ctx context.Context, cfg steps.Config, stdout, stderr io.Writer) int
 	run := cfg
 	run.BaseURL, run.Output, run.JUnit, run.Cucumber = url, io.Discard, "", ""
 	run.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	// The budget is the target's; the twin is counted at full speed, in full.
+	run.Rate, run.MaxRequests, run.Retries = 0, 0, 0
 	if cat == nil {
 		p, err := steps.CatalogProfile(ctx, run.HTTPClient, url)
 		if err != nil {

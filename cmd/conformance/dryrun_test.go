@@ -71,7 +71,7 @@ func TestDryRun(t *testing.T) {
 	// Another seed and size than the default, so that a twin built with
 	// the defaults would count wrong.
 	target, url := startCountingMock(t, fixtures.WithMembers(40), fixtures.WithPrograms(2))
-	const tags = "@members,@paging"
+	const tags = "@members"
 	var stdout, stderr bytes.Buffer
 	t.Setenv("CONFORMANCE_DRY_RUN", "1") // the env equivalent of --dry-run
 	if code := run([]string{"--base-url", url, "--tags", tags}, &stdout, &stderr); code != 0 {
@@ -86,7 +86,7 @@ func TestDryRun(t *testing.T) {
 	if n := target.byPath["/__mock/catalog"]; n != 1 {
 		t.Errorf("the dry run read the catalog %d times, want once", n)
 	}
-	for _, want := range []string{"no request of the suite was sent", "exact", "seed 7, 2 programs × 40 members", "members.feature", "paging.feature"} {
+	for _, want := range []string{"no request of the suite was sent", "exact", "seed 7, 2 programs × 40 members", "members.feature"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dry run's output lacks %q", want)
 		}

@@ -35,8 +35,8 @@ func runMergeReports(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	junit := fs.String("junit", "", "write the merged JUnit XML report to this file (needs the shards' JUnit reports among the inputs)")
-	jsonOut := fs.String("json", "", "write the merged result as JSON to this file")
 	htmlOut := fs.String("html", "", "write the merged HTML report to this file")
+	jsonOut := fs.String("json", "", "write the merged result as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -116,6 +116,9 @@ func runMergeReports(args []string, stdout, stderr io.Writer) int {
 
 	if err := res.WriteSummary(stdout); err != nil {
 		return fail("writing the summary: %v", err)
+	}
+	if *htmlOut != "" {
+		fmt.Fprintf(stdout, "HTML report: %s (open it in a browser)\n", *htmlOut)
 	}
 	if !res.OK() || len(res.Shard.Missing()) > 0 {
 		return 1
