@@ -72,6 +72,14 @@ func TestFlagsModes(t *testing.T) {
 			func(o options) bool { return o.shutdownTimeout == 250*time.Millisecond }},
 		{"MOCK_SHUTDOWN_TIMEOUT", nil, []string{"MOCK_SHUTDOWN_TIMEOUT", "1m"},
 			func(o options) bool { return o.shutdownTimeout == time.Minute }},
+		{"--upstream with --record", []string{"--upstream", "https://api.staging.entur.io/personalisation", "--record", "rec.json", "--upstream-timeout", "5s"}, nil,
+			func(o options) bool {
+				return o.upstream.String() == "https://api.staging.entur.io/personalisation" && o.record == "rec.json" && !o.recordRaw && o.upstreamTimeout == 5*time.Second
+			}},
+		{"MOCK_UPSTREAM and its companions", nil, []string{"MOCK_UPSTREAM", "http://127.0.0.1:9", "MOCK_UPSTREAM_CA", "ca.pem", "MOCK_RECORD", "r.json", "MOCK_RECORD_RAW", "true", "MOCK_UPSTREAM_TIMEOUT", "2s"},
+			func(o options) bool {
+				return o.upstream.Host == "127.0.0.1:9" && o.upstreamCA == "ca.pem" && o.record == "r.json" && o.recordRaw && o.upstreamTimeout == 2*time.Second
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +110,11 @@ func TestFlagsRefused(t *testing.T) {
 		{[]string{"--max-url-bytes", "10"}, nil, "--max-url-bytes"},
 		{[]string{"--max-header-bytes", "100000000"}, nil, "--max-header-bytes"},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
+		{[]string{"--upstream", "api.staging.entur.io"}, nil, "--upstream"},
+		{[]string{"--upstream", "http://x", "--upstream-timeout", "0s"}, nil, "--upstream-timeout"},
+		{[]string{"--record", "r.json"}, nil, "--upstream URL"},
+		{[]string{"--upstream", "http://x", "--fixtures", "f.yaml"}, nil, "--fixtures"},
+		{nil, []string{"MOCK_UPSTREAM", "http://x", "MOCK_RECORD_RAW", "yes"}, "MOCK_RECORD_RAW"},
 	}
 	for _, tc := range cases {
 		_, err := parseFlags(tc.args, envOf(tc.env...))
