@@ -196,11 +196,19 @@ func (p *proxy) judge(c *gin.Context) {
 	if !ok {
 		return // the upstream gave no answer
 	}
+	rec := x.(*journalRecord)
+	op := p.ops[c.FullPath()]
+	if op.ID == "" {
+		op, _ = p.v.FindOperation(http.MethodGet, c.Request.URL.Path)
+	}
+	if p.record != nil && rec.entry.Status == http.StatusOK && c.Request.Method == http.MethodGet {
+		// Before the app has its answer, so that the recording holds whatever it has seen.
+		p.record.observe(op.ID, c, rec.body)
+	}
 	// The app has its answer, and the journal its record, before the proxy judges it: the
 	// checks add nothing to the app's wait, and whoever reads the journal on the answer
 	// finds the entry.
 	c.Writer.Flush()
-	rec := x.(*journalRecord)
 	var requestErrors, responseErrors []string
 	if j, ok := c.Get(journalRecordKey); ok {
 		e := j.(*journalRecord).check(p.v)
@@ -209,14 +217,7 @@ func (p *proxy) judge(c *gin.Context) {
 		vd := rec.judge(p.v)
 		requestErrors, responseErrors = vd.requestErrors, vd.responseErrors
 	}
-	op := p.ops[c.FullPath()]
-	if op.ID == "" {
-		op, _ = p.v.FindOperation(http.MethodGet, c.Request.URL.Path)
-	}
 	p.logViolations(c, op.ID, rec.entry.Status, requestErrors, responseErrors)
-	if p.record != nil && rec.entry.Status == http.StatusOK && c.Request.Method == http.MethodGet {
-		p.record.observe(op.ID, c, rec.body)
-	}
 }
 
 // fail answers for an upstream that gave no usable answer, with the Error body.
