@@ -233,3 +233,23 @@ func TestDialectFlag(t *testing.T) {
 		t.Errorf("a bad dialect file: error %v, want one naming --dialect, the file's line 2 and the key", err)
 	}
 }
+
+// TestProxyBanner: started with --upstream the banner says where requests go, where the
+// verdicts are, and how to replay a recording, without the upstream's credentials.
+func TestProxyBanner(t *testing.T) {
+	o, err := parseFlags([]string{"--upstream", "https://user:pw@api.example.test/personalisation", "--record", "rec.json"}, envOf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	printBanner(&b, "http://localhost:8080", o, mockserver.Catalog{})
+	out := b.String()
+	for _, want := range []string{"validating proxy", "api.example.test/personalisation", "/__mock/requests", "/__mock/coverage", "mockserver --fixtures rec.json"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the banner does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, ":pw@") {
+		t.Errorf("the banner shows the upstream's password:\n%s", out)
+	}
+}
