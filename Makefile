@@ -11,7 +11,7 @@ BASE_URL ?= http://127.0.0.1:8080
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help run build test lint docs-check image conformance conformance-image clean
+.PHONY: help run build test lint docs-check image conformance conformance-image report-screenshot conformance-fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,14 @@ conformance-image: ## run the Gherkin suite against IMAGE started through testco
 
 conformance: ## run the Gherkin suite against BASE_URL (make conformance BASE_URL=https://…)
 	$(GO) run ./cmd/conformance --base-url $(BASE_URL) $(ARGS)
+
+report-screenshot: ## regenerate docs/report.png: the HTML report of a failing run, in headless chromium
+	REPORT_SCREENSHOT=$(CURDIR)/docs/report.png REQUIRE_BROWSER=1 $(GO) test -count=1 -run '^TestHTMLReportInBrowser$$' ./steps
+
+# make test runs the same fuzzing against the in-process mock in every
+# dialect, with a fixed seed (go test ./fuzz/).
+conformance-fuzz: ## requests generated from the OpenAPI document against BASE_URL, failures shrunk to curl lines (ARGS="--seed 7")
+	$(GO) run ./cmd/conformance fuzz --base-url $(BASE_URL) $(ARGS)
 
 clean: ## remove build output
 	rm -rf bin

@@ -288,7 +288,7 @@ func (v *Validator) ValidateRequest(r *http.Request) (errs []FieldError, found b
 	rc := *r
 	ok, verrs := v.openapi.ValidateHttpRequestSyncWithPathItem(&rc, route.PathItem, route.Path)
 	if ok {
-		return nil, true
+		return notDecimal(info, r, nil), true
 	}
 	seen := make(map[string]bool)
 	for _, ve := range verrs {
@@ -304,10 +304,55 @@ func (v *Validator) ValidateRequest(r *http.Request) (errs []FieldError, found b
 		seen[field] = true
 		errs = append(errs, FieldError{Field: field, Message: fieldMessage(info.params[field], ve, r, route)})
 	}
+	errs = append(errs, notDecimal(info, r, seen)...)
 	sort.SliceStable(errs, func(i, j int) bool {
 		return position(info, errs[i].Field) < position(info, errs[j].Field)
 	})
 	return errs, true
+}
+
+// notDecimal names the integer query parameters, not already in seen, whose value is not
+// written in decimal digits. The validator reads a query integer as a JSON number, so it
+// lets "1e3" and "1.0" through; the contract's integers are whole numbers as written, and a
+// request with several bad parameters must name them all at once.
+func notDecimal(info *operationInfo, r *http.Request, seen map[string]bool) []FieldError {
+	var errs []FieldError
+	query := r.URL.Query()
+	for name, p := range info.params {
+		vals, ok := query[name]
+		if !ok || p.In != helpers.Query || seen[name] || !integerParameter(p) {
+			continue
+		}
+		for _, val := range vals {
+			if !decimal(val) {
+				errs = append(errs, FieldError{Field: name, Message: fmt.Sprintf("%s must be %s, got %q", name, expectation(p), val)})
+				break
+			}
+		}
+	}
+	return errs
+}
+
+func integerParameter(p *v3.Parameter) bool {
+	if p.Schema == nil {
+		return false
+	}
+	s := p.Schema.Schema()
+	return s != nil && slices.Contains(s.Type, helpers.Integer)
+}
+
+// decimal reports whether s is an integer written in decimal digits, with an optional minus.
+func decimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // position orders parameters as the document lists them; anything unattributed goes last.

@@ -424,6 +424,36 @@ func TestValidateRequest(t *testing.T) {
 	})
 }
 
+// TestValidateRequestNamesEveryIntegerNotInDigits: the validator reads a
+// query integer as a JSON number; "1e3" is no whole number as written, and
+// it is named alongside the validator's own findings.
+func TestValidateRequestNamesEveryIntegerNotInDigits(t *testing.T) {
+	v := newTestValidator(t)
+	tests := []struct {
+		query string
+		want  []string // the fields named, in the document's order
+	}{
+		{"page=1e3", []string{"page"}},
+		{"page=1.0&perPage=20", []string{"page"}},
+		{"page=1e3&perPage=abc", []string{"page", "perPage"}},
+		{"perPage=2e1", []string{"perPage"}},
+		{"page=01&perPage=020", nil},
+	}
+	for _, tt := range tests {
+		errs, found := v.ValidateRequest(request("/v1/programs/1/members?"+tt.query, client...))
+		var got []string
+		for _, e := range errs {
+			got = append(got, e.Field)
+			if !strings.Contains(e.Message, e.Field+" must be an integer") {
+				t.Errorf("%s: %s: message %q is not the sentence of the other integer errors", tt.query, e.Field, e.Message)
+			}
+		}
+		if !found || !slices.Equal(got, tt.want) {
+			t.Errorf("%s: named %v (found %v), want %v", tt.query, got, found, tt.want)
+		}
+	}
+}
+
 func TestValidateRequestMessages(t *testing.T) {
 	v := newTestValidator(t)
 	tests := []struct{ path, want string }{

@@ -34,6 +34,7 @@ type client struct {
 	validator  *spec.Validator
 	coverage   *coverageRecorder
 	readOnly   bool // only GET, HEAD and OPTIONS are sent (see guard.go)
+	requests   *requestCounter
 }
 
 func newClient(baseURL string, hc *http.Client, token, clientName string, v *spec.Validator, cov *coverageRecorder) (*client, error) {
@@ -88,6 +89,8 @@ type exchange struct {
 	status     int
 	header     http.Header
 	body       []byte
+	url        string      // the request's URL, as sent
+	sent       http.Header // the request's headers, as sent
 	op         spec.Operation
 	documented bool
 	date       time.Time // the Date header, zero when absent
@@ -219,9 +222,10 @@ func (c *client) do(ctx context.Context, cl call) (*exchange, error) {
 			req.Header.Add(k, v)
 		}
 	}
+	ex.url, ex.sent = req.URL.String(), req.Header.Clone()
 	resp, err := c.send(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ex.target(), err)
+		return nil, sendError(ex, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

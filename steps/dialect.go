@@ -16,20 +16,17 @@ import (
 func dialectTag(key, value string) string { return "@" + key + "-" + value }
 
 // withDialect adds to a tag expression the exclusion of every scenario
-// written for a value of a setting other than d's. godog's expressions are
-// ANDs of comma-separated ORs, so each AND term applies to the whole
-// expression.
+// written for a value of a setting other than d's.
 func withDialect(tags string, d spec.Dialect) string {
-	var b strings.Builder
-	b.WriteString(tags)
+	var terms []string
 	for _, s := range spec.DialectSettings() {
 		for _, v := range s.Values {
 			if v != d.Value(s.Key) {
-				b.WriteString(" && ~" + dialectTag(s.Key, v))
+				terms = append(terms, "~"+dialectTag(s.Key, v))
 			}
 		}
 	}
-	return b.String()
+	return andAll(tags, strings.Join(terms, " && "))
 }
 
 // isDialectTag reports whether tag is one of the dialect's "@<key>-<value>" tags.

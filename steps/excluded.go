@@ -10,21 +10,40 @@ import (
 	messages "github.com/cucumber/messages/go/v34"
 )
 
-// ExcludedTags lists the tags a tag expression leaves out as a whole: the
-// "~@tag" terms that stand alone between "&&" (godog's expressions are
-// ANDs of comma-separated ORs, so only a lone negation excludes every
-// scenario carrying the tag). The summary names them, so that nobody takes
-// a left-out scenario for one that ran.
+// godog's tag expressions are ORs of ANDs: "@a && ~@b,@c" is
+// (@a and not @b) or @c. The comma binds loosest.
+
+// andAll adds term (itself "&&"-joined terms, without commas) to every
+// alternative of expr, so that it applies to the whole expression.
+func andAll(expr, term string) string {
+	if term == "" {
+		return expr
+	}
+	alts := strings.Split(expr, ",")
+	for i, a := range alts {
+		alts[i] = strings.TrimSpace(a) + " && " + term
+	}
+	return strings.Join(alts, ",")
+}
+
+// ExcludedTags lists the tags a tag expression leaves out as a whole: those
+// negated ("~@tag") in every alternative, in the order of the first. The
+// summary names them, so that nobody takes a left-out scenario for one
+// that ran.
 func ExcludedTags(expr string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, and := range strings.Split(expr, "&&") {
-		t := strings.TrimSpace(and)
-		if strings.Contains(t, ",") || !strings.HasPrefix(t, "~@") {
-			continue
+	alts := strings.Split(expr, ",")
+	negated := func(alt string) []string {
+		var out []string
+		for _, t := range strings.Split(alt, "&&") {
+			if t = strings.TrimSpace(t); strings.HasPrefix(t, "~@") && !slices.Contains(out, t[1:]) {
+				out = append(out, t[1:])
+			}
 		}
-		if tag := strings.TrimPrefix(t, "~"); !seen[tag] {
-			seen[tag] = true
+		return out
+	}
+	var out []string
+	for _, tag := range negated(alts[0]) {
+		if !slices.ContainsFunc(alts[1:], func(alt string) bool { return !slices.Contains(negated(alt), tag) }) {
 			out = append(out, tag)
 		}
 	}

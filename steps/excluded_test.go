@@ -16,11 +16,42 @@ func TestExcludedTags(t *testing.T) {
 		DefaultTags + " && ~@unsafe-methods": {"@auth", "@rate-limit", "@fault", "@mock-control", "@mock-only", "@unsafe-methods"},
 		"@paging":                            nil,
 		"@paging && ~@slow":                  {"@slow"},
-		"~@a,~@b && ~@c && ~@c":              {"@c"},
+		"~@a,~@b && ~@c && ~@c":              nil,
+		"~@a && ~@c,~@b && ~@c && ~@a":       {"@a", "@c"},
+		andAll("@x,@y", "~@z && ~@w"):        {"@z", "@w"},
 	} {
 		if got := ExcludedTags(expr); !slices.Equal(got, want) {
 			t.Errorf("ExcludedTags(%q) = %q, want %q", expr, got, want)
 		}
+	}
+}
+
+// TestAndAll holds andAll to godog's own reading of an expression: the
+// term applies to every alternative.
+func TestAndAll(t *testing.T) {
+	opts := godog.Options{FS: features.FS, Paths: []string{"."}}
+	selected := func(tags string) map[string]bool {
+		o := opts
+		o.Tags = tags
+		fs, err := godog.TestSuite{Options: &o}.RetrieveFeatures()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, f := range fs {
+			for _, p := range f.Pickles {
+				out[p.Uri+":"+p.Id] = true
+				for _, tag := range p.Tags {
+					if tag.Name == UnsafeMethodsTag {
+						t.Errorf("%s selects %s, tagged %s", tags, p.Name, UnsafeMethodsTag)
+					}
+				}
+			}
+		}
+		return out
+	}
+	if got := selected(withoutUnsafe("@methods,@paging")); len(got) == 0 {
+		t.Error("@methods,@paging without the unsafe methods selects nothing")
 	}
 }
 

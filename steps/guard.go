@@ -24,12 +24,12 @@ func (c *client) send(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("conformance: refused to send %s %s: the suite is read-only unless run with --unsafe-methods (tag the scenario %s)", req.Method, req.URL.Path, UnsafeMethodsTag)
 	}
+	c.requests.add(req.Context())
 	return c.http.Do(req)
 }
 
 // withoutUnsafe adds the exclusion of the @unsafe-methods scenarios to a tag
-// expression. godog's expressions are ANDs of comma-separated ORs, so one
-// more AND term applies to the whole expression.
+// expression.
 func withoutUnsafe(tags string) string {
-	return tags + " && ~" + UnsafeMethodsTag
+	return andAll(tags, "~"+UnsafeMethodsTag)
 }

@@ -89,7 +89,8 @@ func TestDefaultRunIsReadOnly(t *testing.T) {
 
 // TestReadOnlyClientRefuses: a scenario that sends DELETE without its
 // @unsafe-methods tag fails with a message saying what to do, and nothing
-// reaches the target.
+// reaches the target, not even with retries on: the guard refuses before
+// the request budget could send it again.
 func TestReadOnlyClientRefuses(t *testing.T) {
 	dir := t.TempDir()
 	feature := `Feature: untagged
@@ -104,7 +105,7 @@ func TestReadOnlyClientRefuses(t *testing.T) {
 	rec := recordingMock(t)
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
-	res, err := steps.Run(context.Background(), steps.Config{BaseURL: srv.URL, Validator: newValidator(t), Paths: []string{dir}})
+	res, err := steps.Run(context.Background(), steps.Config{BaseURL: srv.URL, Validator: newValidator(t), Paths: []string{dir}, Retries: 3})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -114,7 +115,7 @@ func TestReadOnlyClientRefuses(t *testing.T) {
 	if msg := res.Failures[0].Message; !strings.Contains(msg, "--unsafe-methods") {
 		t.Errorf("failure message %q does not say to pass --unsafe-methods", msg)
 	}
-	if n := rec.methods()[http.MethodDelete]; n != 0 {
-		t.Errorf("the target received %d DELETE requests", n)
+	if n := rec.methods()[http.MethodDelete]; n != 0 || res.Budget.Retried != 0 {
+		t.Errorf("the target received %d DELETE requests, and %d requests were retried", n, res.Budget.Retried)
 	}
 }

@@ -65,6 +65,10 @@ type Profile struct {
 	// Dialect is how the target decides what the contract leaves open, when
 	// the profile says; nil means the contract's choices.
 	Dialect *spec.Dialect
+	// Declared is the dialect the mock's catalog says it speaks. It is not
+	// what the run expects (a dialect is stated, never taken from the
+	// target under test); the summary points out a difference.
+	Declared *spec.Dialect
 }
 
 // ProgramProfile is one program of the target and its members by trait.
@@ -261,8 +265,9 @@ func traitList() string {
 
 // catalog is the body of the mock's GET /__mock/catalog.
 type catalog struct {
-	Seed     int64     `json:"seed"`
-	Now      time.Time `json:"now"`
+	Seed     int64         `json:"seed"`
+	Now      time.Time     `json:"now"`
+	Dialect  *spec.Dialect `json:"dialect"`
 	Programs []struct {
 		ID       int64            `json:"id"`
 		Name     string           `json:"name"`
@@ -304,7 +309,7 @@ func CatalogProfile(ctx context.Context, hc *http.Client, baseURL string) (*Prof
 		return nil, errors.New("reading the mock catalog: it lists no programs")
 	}
 	// The mock answers any status its spec documents when asked with Prefer.
-	p := &Profile{Source: "mock catalog " + u, Now: c.Now.UTC(), Fault: &FaultInjection{Header: "Prefer", Value: "status=500"}}
+	p := &Profile{Source: "mock catalog " + u, Now: c.Now.UTC(), Fault: &FaultInjection{Header: "Prefer", Value: "status=500"}, Declared: c.Dialect}
 	for i, cp := range c.Programs[:min(2, len(c.Programs))] {
 		prog := ProgramProfile{ID: cp.ID, Traits: make(map[Trait]int64)}
 		for name, id := range cp.Personas {

@@ -28,6 +28,9 @@ type scenarioOutcome struct {
 	skipped   bool
 	step      string
 	message   string
+	retries   []string // why requests were sent again (see budget.go)
+	tags      []string
+	exchange  *Exchange // the failed scenario's latest exchange
 }
 
 func newResultRecorder() *resultRecorder {
@@ -38,6 +41,9 @@ func (r *resultRecorder) start(p *godog.Scenario) {
 	o := &scenarioOutcome{name: p.Name, uri: p.Uri}
 	if p.Location != nil {
 		o.line = p.Location.Line
+	}
+	for _, t := range p.Tags {
+		o.tags = append(o.tags, t.Name)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -71,6 +77,16 @@ func (r *resultRecorder) step(p *godog.Scenario, st *godog.Step, status godog.St
 	}
 }
 
+// exchange records what a failed scenario last sent and got back, for the
+// reports; only the exchange at the first failure counts.
+func (r *resultRecorder) exchange(p *godog.Scenario, ex *Exchange) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if o := r.scenarios[p.Id]; o != nil && o.failed && o.exchange == nil {
+		o.exchange = ex
+	}
+}
+
 func (r *resultRecorder) result() Result {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -84,19 +100,28 @@ func (r *resultRecorder) result() Result {
 	var res Result
 	for _, o := range all {
 		loc := fmt.Sprintf("%s:%d", o.uri, o.line)
+		sr := ScenarioResult{Scenario: o.name, Location: loc, Tags: o.tags}
 		switch {
 		case o.failed:
 			res.Failed++
-			res.Failures = append(res.Failures, Failure{Scenario: o.name, Location: loc, Step: o.step, Message: o.message})
+			res.Failures = append(res.Failures, Failure{Scenario: o.name, Location: loc, Step: o.step, Message: o.message, Exchange: o.exchange})
+			sr.Status = StatusFailed
 		case o.undefined:
 			res.Undefined++
 			res.Failures = append(res.Failures, Failure{Scenario: o.name, Location: loc, Step: o.step, Message: o.message})
+			sr.Status = StatusUndefined
 		case o.skipped:
 			res.Skipped++
 			res.Skips = append(res.Skips, Skip{Scenario: o.name, Location: loc, Reason: o.message})
+			sr.Status = StatusSkipped
 		default:
 			res.Passed++
+			if len(o.retries) > 0 {
+				res.Flaky = append(res.Flaky, Flake{Scenario: o.name, Location: loc, Retries: len(o.retries), Reasons: o.retries})
+			}
+			sr.Status = StatusPassed
 		}
+		res.Scenarios = append(res.Scenarios, sr)
 	}
 	return res
 }
@@ -116,10 +141,14 @@ func (r Result) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(&b, ", %d undefined", r.Undefined)
 	}
 	b.WriteString("\n")
+	r.Shard.writeLine(&b)
 	if r.Dialect.IsDefault() {
 		b.WriteString("Dialect: the contract's choices (a deployment that decides otherwise needs --dialect FILE)\n")
 	} else {
 		fmt.Fprintf(&b, "Dialect: %s; scenarios written for other dialects were left out\n", r.Dialect)
+	}
+	if r.Declared != nil && !r.Declared.Same(r.Dialect) {
+		fmt.Fprintf(&b, "The target's catalog says it speaks dialect %s, not the one this run expected: save it as a dialect file and pass --dialect FILE\n", r.Declared)
 	}
 	if len(r.LeftOut) > 0 {
 		total := 0
@@ -131,6 +160,7 @@ func (r Result) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(&b, "Left out by tag (not run, not counted above): %d scenarios: %s; --tags chooses them (with --unsafe-methods for %s; those of other dialects follow --dialect)\n",
 			total, strings.Join(parts, ", "), UnsafeMethodsTag)
 	}
+	r.writePolicy(&b)
 
 	if len(r.Failures) > 0 {
 		b.WriteString("\nBroken rules:\n")
@@ -148,7 +178,11 @@ func (r Result) WriteSummary(w io.Writer) error {
 		}
 	}
 
-	if len(r.Skips) > 0 {
+	r.writeBudget(&b)
+
+	if len(r.Skips) > 0 && r.Strict {
+		r.writeStrictSkips(&b)
+	} else if len(r.Skips) > 0 {
 		b.WriteString("\nSkipped (they do not fail the run), by reason:\n")
 		reasons := map[string][]Skip{}
 		var order []string
@@ -164,7 +198,7 @@ func (r Result) WriteSummary(w io.Writer) error {
 		}
 	}
 
-	b.WriteString("\nContract coverage (status codes and parameters the run exercised; [x] = not exercised):\n")
+	fmt.Fprintf(&b, "\nContract coverage %s; per operation ([x] = not exercised):\n", r.Coverage.percentText())
 	type row struct{ id, statuses, params string }
 	var rows []row
 	idWidth, statusWidth := 0, 0

@@ -91,30 +91,83 @@ type Config struct {
 	// OPTIONS: the @unsafe-methods scenarios run, and the client stops
 	// refusing such requests. Off, the suite is read-only (see guard.go).
 	UnsafeMethods bool
+	// Rate is the most requests per second over the whole run, across
+	// concurrent scenarios; 0 means unlimited. MaxRequests is the most
+	// requests the run sends, retries included (0 = unlimited): a request
+	// beyond it is not sent and its scenario fails. Retries is how often a
+	// request answered 429, 502, 503 or 504, or not answered, is sent
+	// again; a scenario that passed only thanks to a retry is in
+	// Result.Flaky. See package internal/budget and budget.go.
+	Rate        float64
+	MaxRequests int
+	Retries     int
+	// Strict makes skipped scenarios fail the run (see Result.Strict).
+	Strict bool
+	// FailUnder, when above 0, makes the run fail when its contract
+	// coverage (Coverage.Percent) is below this percentage.
+	FailUnder float64
+	// Shard, when set, runs only that stable part of the scenarios the
+	// tags select (see Shard); the zero value runs them all.
+	Shard Shard
 }
 
 // Result is the outcome of a run.
 type Result struct {
 	Target    string // the base URL
 	Profile   string // where the profile came from
-	Tags      string
+	Tags      string // the tag expression as chosen, before the dialect's exclusions
 	Passed    int
 	Failed    int
 	Skipped   int
 	Undefined int // scenarios with a step no definition matches (a suite bug)
 	Failures  []Failure
 	Skips     []Skip
+	// Scenarios is every scenario the run selected, whatever its outcome,
+	// in feature file order.
+	Scenarios []ScenarioResult
 	// Flaky are scenarios that passed only because requests were sent
 	// again after a transient fault (see Config.Retries).
 	Flaky    []Flake
+	Budget   Budget // what the run spent of Config's request budget
 	Coverage Coverage
 	// Dialect is the dialect the run expected of the target.
 	Dialect spec.Dialect
+	// Declared is the dialect the target's catalog says it speaks, when it
+	// has a catalog.
+	Declared *spec.Dialect
 	// LeftOut counts the scenarios the tags left out, by reason.
 	LeftOut  []LeftOut
 	Started  time.Time
 	Duration time.Duration
+	// Strict and FailUnder are the run's Config.Strict and
+	// Config.FailUnder: OK applies them.
+	Strict    bool
+	FailUnder float64
+	// Shard says which part of the scenarios the run held (see Config.Shard).
+	Shard ShardRun
+	// Requests counts the requests the scenarios sent, by feature file
+	// (without the one before them: the catalog, or the reachability probe).
+	Requests map[string]int
 }
+
+// ScenarioResult is one scenario of a run and its outcome.
+type ScenarioResult struct {
+	Feature  string   // the name of the scenario's feature
+	Scenario string   // the scenario's name, which states the rule
+	Location string   // feature file and line, e.g. paging.feature:42
+	Tags     []string // its tags, those of its feature included, e.g. "@paging"
+	Status   string   // StatusPassed, StatusFailed, StatusSkipped or StatusUndefined
+}
+
+// The outcomes of a scenario. A passed scenario that Result.Flaky names is
+// reported as StatusFlaky.
+const (
+	StatusPassed    = "passed"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+	StatusUndefined = "undefined"
+	StatusFlaky     = "flaky"
+)
 
 // Failure is a scenario that failed: Scenario names the rule.
 type Failure struct {
@@ -154,8 +207,9 @@ type Skip struct {
 }
 
 // OK reports whether every scenario that ran passed. Skipped scenarios do
-// not make a run fail; they are listed with their reason.
-func (r Result) OK() bool { return r.Failed == 0 && r.Undefined == 0 }
+// not make a run fail, they are listed with their reason, unless the run is
+// Strict; nor does its coverage, unless it is below FailUnder.
+func (r Result) OK() bool { return r.Failed == 0 && r.Undefined == 0 && len(r.policyFailures()) == 0 }
 
 // Run runs the suite against cfg.BaseURL. The error is for problems that
 // prevent a run (bad configuration, an unreachable target, an unreadable
@@ -185,6 +239,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	spending, err := applyBudget(&cfg)
+	if err != nil {
+		return Result{}, err
 	}
 	if !cfg.UnsafeMethods {
 		cfg.Tags = withoutUnsafe(cfg.Tags)
@@ -233,6 +291,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	} else if !cfg.Validator.Dialect().Same(dialect) {
 		return Result{}, fmt.Errorf("conformance: the validator was built for dialect %s, but the run expects %s", cfg.Validator.Dialect(), dialect)
 	}
+	// The result shows the tags as chosen; the dialect's exclusions are
+	// in its Dialect and LeftOut.
+	chosenTags := cfg.Tags
 	cfg.Tags = withDialect(cfg.Tags, dialect)
 
 	cov := newCoverageRecorder(cfg.Validator)
@@ -241,6 +302,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
 	cl.readOnly = !cfg.UnsafeMethods
+	requests := &requestCounter{}
+	cl.requests = requests
 	su := &suite{client: cl, profile: profile, maxPages: cfg.MaxPages, dialect: dialect, results: newResultRecorder(), adminToken: cfg.AdminToken}
 
 	opts := &godog.Options{
@@ -260,6 +323,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("conformance: %w", err)
 	}
+	shard, err := selectShard(opts, cfg.Shard)
+	if err != nil {
+		return Result{}, fmt.Errorf("conformance: %w", err)
+	}
 	status := godog.TestSuite{
 		Name:                "conformance",
 		ScenarioInitializer: su.initScenario,
@@ -270,14 +337,21 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	res := su.results.result()
-	res.Target, res.Profile, res.Tags, res.Dialect = cfg.BaseURL, profile.Source, cfg.Tags, dialect
+	res.Target, res.Profile, res.Tags, res.Dialect = cfg.BaseURL, profile.Source, chosenTags, dialect
 	res.Coverage = cov.snapshot()
-	res.LeftOut = leftOut
-	res.Duration = time.Since(start)
+	res.LeftOut, res.Declared = leftOut, profile.Declared
+	res.Budget = budgetSpent(cfg, spending)
+	res.Started, res.Duration = start, time.Since(start)
+	nameFeatures(res.Scenarios, featureFS(cfg)) // the files as written: a shard runs edited copies
+	res.Shard, res.Requests = shard, requests.snapshot()
 	if status != 0 && res.OK() {
 		// godog saw a failure the hooks did not (e.g. a scenario without steps).
 		res.Failed++
 		res.Failures = append(res.Failures, Failure{Scenario: "(suite)", Message: "godog reported a failure that no scenario recorded; see its output"})
+	}
+	res.Strict, res.FailUnder = cfg.Strict, cfg.FailUnder
+	if err := markFlaky(cfg, su.results); err != nil {
+		return res, err
 	}
 	return res, nil
 }
@@ -315,11 +389,14 @@ func probe(ctx context.Context, hc *http.Client, baseURL string, p *Profile) err
 func (su *suite) initScenario(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		su.results.start(p)
-		return withScenario(ctx, &scenario{suite: su, pickle: p}), nil
+		return withScenario(su.watchRetries(ctx, p), &scenario{suite: su, pickle: p}), nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		if s, ok := ctx.Value(scenarioKey{}).(*scenario); ok {
 			su.results.step(s.pickle, st, status, err)
+			if status == godog.StepFailed {
+				su.results.exchange(s.pickle, su.reportExchange(s.latest))
+			}
 		}
 		return ctx, nil
 	})

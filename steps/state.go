@@ -49,6 +49,7 @@ type scenario struct {
 	extraHeader   http.Header
 
 	// what happened
+	latest     *exchange // the latest request and its answer, for the reports
 	last       *exchange
 	lastRes    *resource
 	previous   *exchange // the exchange before last, for "twice" steps
@@ -121,6 +122,7 @@ func (s *scenario) requestWith(ctx context.Context, method, path string, query u
 		authorization: s.authorization,
 		header:        s.extraHeader,
 	})
+	s.latest = ex // nil when no answer came: a report must not show an older one
 	if ex != nil && !ex.date.IsZero() {
 		s.serverNow = ex.date
 	}

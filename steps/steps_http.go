@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/membersmock/membersmock/internal/budget"
 )
 
 // parseQuery reads a query written in a scenario ("perPage=0&page=x"),
@@ -223,6 +225,8 @@ func theClientSendsABurst(ctx context.Context, n int, phrase string) error {
 	if err != nil {
 		return err
 	}
+	// The scenario is about the 429 itself: a retry would hide it.
+	ctx = budget.WithoutRetries(ctx)
 	var (
 		sent    atomic.Int64
 		mu      sync.Mutex

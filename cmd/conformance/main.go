@@ -9,9 +9,13 @@
 // fails, and always removes the container.
 //
 // Exit status: 0 when every scenario that ran passed (skipped scenarios are
-// listed with their reason but do not fail the run), 1 when a scenario
-// failed, 2 on a usage or setup error such as an unreachable target, 130
-// when interrupted.
+// listed with their reason but do not fail the run, unless --strict), 1
+// when a scenario failed, a --strict run skipped one or the coverage is
+// below --fail-under, 2 on a usage or setup error such as an unreachable
+// target, 130 when interrupted.
+//
+// conformance merge-reports merges the reports of the shards of one run
+// (--shard i/n, --json) into the whole run's; see merge.go.
 package main
 
 import (
@@ -48,6 +52,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		// Each subcommand lives in the file named for it.
+		case "merge-reports":
+			return runMergeReports(args[1:], stdout, stderr)
+		case "fuzz":
+			return runFuzz(args[1:], stdout, stderr)
+		case "drift":
+			return runDrift(args[1:], stdout, stderr)
 		}
 	}
 	return runSuite(args, stdout, stderr)
@@ -79,7 +89,15 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	startupTimeout := fs.Duration("startup-timeout", 30*time.Second, "how long the --image container may take to become ready")
 	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
 	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment (env CONFORMANCE_UNSAFE_METHODS=1)")
+	budget := addBudgetFlags(fs)
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
+	htmlReport := fs.String("html", os.Getenv("CONFORMANCE_HTML"), "write an HTML report for people to this file: one page that opens from disk (env CONFORMANCE_HTML)")
+	strict := fs.Bool("strict", envBool("CONFORMANCE_STRICT"), "fail the run when any scenario is skipped, listing each with its reason (env CONFORMANCE_STRICT=1)")
+	defaultFailUnder, failUnderErr := envPercent("CONFORMANCE_FAIL_UNDER")
+	failUnder := fs.Float64("fail-under", defaultFailUnder, "fail the run when the contract coverage (the share of documented status codes and parameters exercised) is below this percentage, 0-100 (env CONFORMANCE_FAIL_UNDER)")
+	shard := fs.String("shard", os.Getenv("CONFORMANCE_SHARD"), "run only part i of n stable parts of the scenarios, e.g. 2/3, for a CI matrix; merge the parts' --json with conformance merge-reports (env CONFORMANCE_SHARD)")
+	dry := fs.Bool("dry-run", envBool("CONFORMANCE_DRY_RUN"), "print how many requests each feature will send, without sending any request of the suite to the target (it reads only the mock's catalog; see the README) (env CONFORMANCE_DRY_RUN=1)")
+	jsonOut := fs.String("json", os.Getenv("CONFORMANCE_JSON"), "write the run's result as JSON to this file, for conformance merge-reports (env CONFORMANCE_JSON)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -88,6 +106,18 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	}
 	if envErr != nil && !flagSet(fs, "timeout") {
 		fmt.Fprintf(stderr, "conformance: %v\n", envErr)
+		return 2
+	}
+	if err := budget.check(fs); err != nil {
+		fmt.Fprintf(stderr, "conformance: %v\n", err)
+		return 2
+	}
+	if failUnderErr != nil && !flagSet(fs, "fail-under") {
+		fmt.Fprintf(stderr, "conformance: %v\n", failUnderErr)
+		return 2
+	}
+	if *failUnder < 0 || *failUnder > 100 {
+		fmt.Fprintf(stderr, "conformance: --fail-under must be a percentage from 0 to 100, not %g\n", *failUnder)
 		return 2
 	}
 	if *timeout <= 0 {
@@ -123,7 +153,19 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		HTTPClient:  &http.Client{Timeout: *timeout},
 
 		UnsafeMethods: *unsafeMethods,
+		Strict:        *strict,
+		FailUnder:     *failUnder,
 	}
+	budget.apply(&cfg)
+	if *shard != "" {
+		s, err := steps.ParseShard(*shard)
+		if err != nil {
+			fmt.Fprintf(stderr, "conformance: --shard (or CONFORMANCE_SHARD) %v\n", err)
+			return 2
+		}
+		cfg.Shard = s
+	}
+	budget.apply(&cfg)
 	if *profile != "" {
 		p, err := steps.LoadProfile(*profile)
 		if err != nil {
@@ -142,6 +184,12 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		cfg.Dialect = &d
+	}
+
+	if *dry {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return dryRun(ctx, cfg, stdout, stderr)
 	}
 
 	var res steps.Result
@@ -184,6 +232,19 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if *htmlReport != "" {
+		if err := writeHTML(*htmlReport, res); err != nil {
+			fmt.Fprintf(stderr, "conformance: writing the HTML report: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "HTML report: %s (open it in a browser)\n", *htmlReport)
+	}
+	if *jsonOut != "" {
+		if err := writeResult(*jsonOut, res); err != nil {
+			fmt.Fprintf(stderr, "conformance: %v\n", err)
+			return 2
+		}
+	}
 	if !res.OK() {
 		return 1
 	}
@@ -216,6 +277,32 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// envPercent reads a percentage such as "80" from the environment, 0 when
+// the variable is unset or empty.
+func envPercent(name string) (float64, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	p, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a percentage such as 80", name, v)
+	}
+	return p, nil
+}
+
+func writeHTML(path string, res steps.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := res.WriteHTML(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeJSON(path string, v any) error {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,11 +18,18 @@ import (
 	"github.com/membersmock/membersmock/fixtures"
 	"github.com/membersmock/membersmock/mockserver"
 	"github.com/membersmock/membersmock/spec"
+	"github.com/membersmock/membersmock/steps"
 )
 
 func startMock(t *testing.T) string {
 	t.Helper()
-	v, err := spec.NewValidator()
+	return startMockSpeaking(t, spec.Dialect{})
+}
+
+// startMockSpeaking starts the mock in dialect d.
+func startMockSpeaking(t *testing.T, d spec.Dialect) string {
+	t.Helper()
+	v, err := spec.NewValidator(spec.WithDialect(d))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,5 +265,142 @@ func TestDialectFlag(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCatalogDialectPointedOut: run without --dialect against a mock that
+// speaks another, the suite expects the contract's choices (a dialect is
+// stated, not taken from the target) and the summary says what the catalog
+// declares and what to do.
+func TestCatalogDialectPointedOut(t *testing.T) {
+	url := startMockSpeaking(t, spec.Dialect{PastLastPage: "notFound"})
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--base-url", url, "--tags", "@paging"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the contract's pastLastPage expected)\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"The target's catalog says it speaks dialect pastLastPage: notFound", "--dialect FILE", "(pastLastPage: empty)"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q\n%s", want, stdout.String())
+		}
+	}
+}
+
+// profileWithout writes the mock's own profile (from its catalog) to a
+// file, leaving out one trait.
+func profileWithout(t *testing.T, url string, trait steps.Trait) string {
+	t.Helper()
+	p, err := steps.CatalogProfile(context.Background(), nil, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	program := func(key string, pp steps.ProgramProfile) {
+		fmt.Fprintf(&b, "%s:\n  id: %d\n  traits:\n", key, pp.ID)
+		for tr, id := range pp.Traits {
+			if tr != trait {
+				fmt.Fprintf(&b, "    %s: %d\n", tr, id)
+			}
+		}
+	}
+	fmt.Fprintf(&b, "now: %s\n", p.Now.UTC().Format(time.RFC3339))
+	program("program", p.Program)
+	if p.OtherProgram != nil {
+		program("otherProgram", *p.OtherProgram)
+	}
+	path := filepath.Join(t.TempDir(), "profile.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestStrictness: a profile without one trait skips the scenarios that
+// need it, which passes a run and fails a strict one, naming each skipped
+// scenario and why; --fail-under fails a run whose coverage is below it.
+func TestStrictness(t *testing.T) {
+	url := startMock(t)
+	profile := profileWithout(t, url, steps.Suspended)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		out  []string // all in stdout or stderr
+		not  []string // none in stdout or stderr
+	}{
+		{name: "skips do not fail", args: []string{"--profile", profile, "--tags", "@suspensions"}, code: 0,
+			out: []string{"Conformance PASSED", "Skipped (they do not fail the run)", "suspended"}, not: []string{"strict"}},
+		{name: "strict", args: []string{"--profile", profile, "--tags", "@suspensions", "--strict"}, code: 1,
+			out: []string{"Conformance FAILED", "Failed because the run is strict (--strict)", "Skipped, which fails a strict run", "suspensions.feature:", "suspended"}},
+		{name: "strict from the environment", env: map[string]string{"CONFORMANCE_STRICT": "1"}, args: []string{"--profile", profile, "--tags", "@suspensions"}, code: 1,
+			out: []string{"Skipped, which fails a strict run"}},
+		{name: "strict without skips", args: []string{"--base-url", url, "--tags", "@program", "--strict"}, code: 0,
+			out: []string{"Conformance PASSED"}},
+		{name: "coverage above the threshold", args: []string{"--tags", "@program", "--fail-under", "1"}, code: 0,
+			out: []string{"Conformance PASSED", "Contract coverage "}},
+		{name: "coverage below the threshold", args: []string{"--tags", "@program", "--fail-under", "99.5"}, code: 1,
+			out: []string{"Conformance FAILED", "below the --fail-under 99.5%"}},
+		{name: "threshold from the environment", env: map[string]string{"CONFORMANCE_FAIL_UNDER": "99.5"}, args: []string{"--tags", "@program"}, code: 1,
+			out: []string{"below the --fail-under 99.5%"}},
+		{name: "threshold above 100", args: []string{"--fail-under", "101"}, code: 2, out: []string{"--fail-under must be a percentage from 0 to 100"}},
+		{name: "threshold not a number", env: map[string]string{"CONFORMANCE_FAIL_UNDER": "most"}, code: 2, out: []string{"CONFORMANCE_FAIL_UNDER"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("CONFORMANCE_STRICT", "")
+			t.Setenv("CONFORMANCE_FAIL_UNDER", "")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"--base-url", url}, tt.args...), &stdout, &stderr)
+			out := stdout.String() + stderr.String()
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, out)
+			}
+			for _, want := range tt.out {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q\n%s", want, out)
+				}
+			}
+			for _, bad := range tt.not {
+				if strings.Contains(out, bad) {
+					t.Errorf("output has %q\n%s", bad, out)
+				}
+			}
+		})
+	}
+}
+
+// TestHTMLFlag: --html (or CONFORMANCE_HTML) writes the report of a
+// failing run, with the curl command of a failed scenario, and says where.
+func TestHTMLFlag(t *testing.T) {
+	url := startMock(t)
+	for _, viaEnv := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "report.html")
+		args := []string{"--base-url", url, "--tags", "@auth && @errors"}
+		if viaEnv {
+			t.Setenv("CONFORMANCE_HTML", path)
+		} else {
+			t.Setenv("CONFORMANCE_HTML", "")
+			args = append(args, "--html", path)
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 1 {
+			t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout.String(), stderr.String())
+		}
+		if !strings.Contains(stdout.String(), "HTML report: "+path) {
+			t.Errorf("the output does not say where the report is:\n%s", stdout.String())
+		}
+		page, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"<!DOCTYPE html>", `data-status="failed"`, "curl -sS -i --globoff &#39;" + url + "/v1/programs/"} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("env %v: the report lacks %q", viaEnv, want)
+			}
+		}
 	}
 }
