@@ -35,6 +35,7 @@ const adminChallenge = `Bearer realm="members-mock-admin"`
 //	GET    /__mock/requests       the journal; ?clientName=&operationId=&status=&limit=
 //	DELETE /__mock/requests       clear it, or with ?clientName= etc. only what matches
 //	POST   /__mock/fixtures       apply an overlay (YAML or JSON) on top of the data
+//	GET    /__mock/coverage       which operations and statuses the API answered
 func (ctl *control) registerAdmin(e *gin.Engine) {
 	g := e.Group("/__mock")
 	if ctl.adminToken != "" {
@@ -49,6 +50,7 @@ func (ctl *control) registerAdmin(e *gin.Engine) {
 	g.GET("/requests", ctl.getRequests)
 	g.DELETE("/requests", ctl.deleteRequests)
 	g.POST("/fixtures", ctl.postFixtures)
+	g.GET("/coverage", ctl.getCoverage)
 }
 
 func (ctl *control) requireAdminToken(c *gin.Context) {

@@ -57,13 +57,14 @@ func newState(start *fixtures.Dataset, file *fixtures.Overlay, posted []*fixture
 // control is the mock's control plane: the swappable state, fault rules, the journal, the
 // Prefer header and the admin endpoints.
 type control struct {
-	v       *spec.Validator
-	ops     map[string]spec.Operation // by gin route, e.g. /v1/programs/:programId/members
-	allOps  []spec.Operation
-	faults  faultSet
-	journal *journal // nil when off
-	log     *slog.Logger
-	clock   func() time.Time
+	v        *spec.Validator
+	ops      map[string]spec.Operation // by gin route, e.g. /v1/programs/:programId/members
+	allOps   []spec.Operation
+	faults   faultSet
+	journal  *journal // nil when off
+	coverage coverage
+	log      *slog.Logger
+	clock    func() time.Time
 
 	fixturesFile string
 	adminToken   string
@@ -169,6 +170,7 @@ func (ctl *control) reset(seed int64) (*state, error) {
 		return nil, err
 	}
 	ctl.faults.clear()
+	ctl.coverage.clear()
 	if ctl.journal != nil {
 		ctl.journal.clear(journalFilter{})
 	}

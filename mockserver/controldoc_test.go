@@ -87,6 +87,7 @@ func TestControlResponsesConformToTheDocument(t *testing.T) {
 		{m, "GET", "/__mock/openapi.yaml", "", 200},
 		{m, "GET", "/__mock/openapi.json", "", 200},
 		{m, "GET", "/__mock/requests?limit=5", "", 200},
+		{m, "GET", "/__mock/coverage", "", 200},
 		{m, "GET", "/__mock/requests?status=abc", "", 400},
 		{off, "GET", "/__mock/requests", "", 404},
 		{m, "DELETE", "/__mock/requests?clientName=acme-tests", "", 204},

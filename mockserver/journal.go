@@ -60,6 +60,34 @@ type journalRecord struct {
 	checked JournalEntry
 }
 
+// newJournalRecord holds what judging an answer needs: the request, and the status, headers
+// and body of the answer.
+func newJournalRecord(r *http.Request, status int, header http.Header, body []byte) *journalRecord {
+	return &journalRecord{
+		entry: JournalEntry{
+			Method:        r.Method,
+			Path:          r.URL.Path,
+			Query:         r.URL.RawQuery,
+			Status:        status,
+			CorrelationID: header.Get(headerCorrelationID),
+			ClientName:    r.Header.Get(headerClientName),
+		},
+		hasClientName:   len(r.Header[canonicalClientName]) > 0,
+		reqCorrelation:  r.Header[canonicalCorrelationID],
+		respContentType: header.Get("Content-Type"),
+		retryAfter:      header["Retry-After"],
+		body:            body,
+	}
+}
+
+// verdict is what checking a request and its answer found.
+type verdict struct {
+	requestValid   *bool
+	requestErrors  []string
+	responseValid  *bool
+	responseErrors []string
+}
+
 // journal keeps the last requests in a ring.
 type journal struct {
 	v    *spec.Validator
@@ -137,31 +165,18 @@ func (j *journal) middleware(clock func() time.Time) gin.HandlerFunc {
 		c.Writer = tw
 		defer func() {
 			c.Writer = tw.ResponseWriter
-			rec := &journalRecord{
-				entry: JournalEntry{
-					Time:          at.UTC(),
-					Method:        r.Method,
-					Path:          r.URL.Path,
-					Query:         r.URL.RawQuery,
-					Status:        tw.Status(),
-					LatencyMs:     float64(time.Since(start).Microseconds()) / 1000,
-					CorrelationID: correlationID(c),
-					ClientName:    r.Header.Get(headerClientName),
-					OperationID:   j.ops[c.FullPath()].ID,
-					Forced:        c.GetString(forcedKey),
-					Dropped:       c.GetBool(droppedKey),
-				},
-				hasClientName:   len(r.Header[canonicalClientName]) > 0,
-				reqCorrelation:  r.Header[canonicalCorrelationID],
-				respContentType: tw.Header().Get("Content-Type"),
-				retryAfter:      tw.Header()["Retry-After"],
-				body:            tw.body,
-				truncated:       tw.truncated,
-			}
+			rec := newJournalRecord(r, tw.Status(), tw.Header(), tw.body)
+			rec.entry.Time = at.UTC()
+			rec.entry.LatencyMs = float64(time.Since(start).Microseconds()) / 1000
+			rec.entry.OperationID = j.ops[c.FullPath()].ID
+			rec.entry.Forced = c.GetString(forcedKey)
+			rec.entry.Dropped = c.GetBool(droppedKey)
+			rec.truncated = tw.truncated
 			if rec.entry.Dropped {
 				rec.entry.Status = 0
 			}
 			j.add(rec)
+			c.Set(journalRecordKey, rec) // for the proxy, which logs the verdict
 		}()
 		c.Next()
 	}
@@ -232,62 +247,88 @@ func (j *journal) recorded() uint64 {
 	return j.seq
 }
 
+// journalRecordKey is the gin context key of the request's journal record.
+const journalRecordKey = "membersmock.journalRecord"
+
 // check validates the request and the response once, the first time the entry is read.
 func (rec *journalRecord) check(v *spec.Validator) JournalEntry {
 	rec.once.Do(func() {
+		vd := rec.judge(v)
 		e := rec.entry
-		method := e.Method
-		if method == http.MethodHead {
-			method = http.MethodGet // answered as GET; the spec documents GET
-		}
-		u := &url.URL{Path: e.Path, RawQuery: e.Query}
-		req := &http.Request{Method: method, URL: u, Header: http.Header{}, Host: "mock"}
-		if rec.hasClientName {
-			req.Header.Set(headerClientName, e.ClientName)
-		}
-		if len(rec.reqCorrelation) > 0 {
-			req.Header[canonicalCorrelationID] = rec.reqCorrelation
-		}
-		fields, found := v.ValidateRequest(req)
-		if found {
-			ok := len(fields) == 0
-			e.RequestValid = &ok
-			for _, f := range fields {
-				e.RequestErrors = append(e.RequestErrors, f.Field+": "+f.Message)
-			}
-		}
-		switch {
-		case !found || e.Dropped:
-		case e.Method == http.MethodHead:
-			// No body to check; status and headers are those of the GET.
-		case rec.truncated:
-			e.ResponseErrors = []string{"not checked: the body is longer than the journal keeps"}
-		default:
-			header := http.Header{}
-			if rec.respContentType != "" {
-				header.Set("Content-Type", rec.respContentType)
-			}
-			if e.CorrelationID != "" {
-				header.Set(headerCorrelationID, e.CorrelationID)
-			}
-			if len(rec.retryAfter) > 0 {
-				header["Retry-After"] = rec.retryAfter
-			}
-			resp := &http.Response{
-				StatusCode: e.Status,
-				Status:     http.StatusText(e.Status),
-				Header:     header,
-				Body:       io.NopCloser(bytes.NewReader(rec.body)),
-				Request:    req,
-			}
-			err := v.ValidateResponse(req, resp)
-			ok := err == nil
-			e.ResponseValid = &ok
-			if err != nil {
-				e.ResponseErrors = strings.Split(err.Error(), "\n")
-			}
-		}
+		e.RequestValid, e.RequestErrors = vd.requestValid, vd.requestErrors
+		e.ResponseValid, e.ResponseErrors = vd.responseValid, vd.responseErrors
 		rec.checked = e
 	})
 	return rec.checked
+}
+
+// judge validates the request and the response against the OpenAPI document and the
+// contract's rules one response shows (spec.ResponseProblems, and spec's PageProblems for a
+// page).
+func (rec *journalRecord) judge(v *spec.Validator) *verdict {
+	vd := &verdict{}
+	e := rec.entry
+	method := e.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // answered as GET; the spec documents GET
+	}
+	u := &url.URL{Path: e.Path, RawQuery: e.Query}
+	req := &http.Request{Method: method, URL: u, Header: http.Header{}, Host: "mock"}
+	if rec.hasClientName {
+		req.Header.Set(headerClientName, e.ClientName)
+	}
+	if len(rec.reqCorrelation) > 0 {
+		req.Header[canonicalCorrelationID] = rec.reqCorrelation
+	}
+	fields, found := v.ValidateRequest(req)
+	if found {
+		ok := len(fields) == 0
+		vd.requestValid = &ok
+		for _, f := range fields {
+			vd.requestErrors = append(vd.requestErrors, f.Field+": "+f.Message)
+		}
+	}
+	switch {
+	case !found || e.Dropped:
+	case e.Method == http.MethodHead:
+		// No body to check; status and headers are those of the GET.
+	case rec.truncated:
+		vd.responseErrors = []string{"not checked: the body is longer than the journal keeps"}
+	default:
+		header := http.Header{}
+		if rec.respContentType != "" {
+			header.Set("Content-Type", rec.respContentType)
+		}
+		if e.CorrelationID != "" {
+			header.Set(headerCorrelationID, e.CorrelationID)
+		}
+		if len(rec.retryAfter) > 0 {
+			header["Retry-After"] = rec.retryAfter
+		}
+		resp := &http.Response{
+			StatusCode: e.Status,
+			Status:     http.StatusText(e.Status),
+			Header:     header,
+			Body:       io.NopCloser(bytes.NewReader(rec.body)),
+			Request:    req,
+		}
+		if err := v.ValidateResponse(req, resp); err != nil {
+			vd.responseErrors = strings.Split(err.Error(), "\n")
+		}
+		sent := ""
+		if len(rec.reqCorrelation) > 0 {
+			sent = rec.reqCorrelation[0]
+		}
+		problems, body := spec.ResponseProblems(sent, e.Status, header, rec.body)
+		for _, p := range problems {
+			vd.responseErrors = append(vd.responseErrors, p.Text)
+		}
+		if e.Status == http.StatusOK && body != nil {
+			op, _ := v.FindOperation(method, e.Path)
+			vd.responseErrors = append(vd.responseErrors, v.PageProblems(op.ID, u.Query(), body)...)
+		}
+		ok := len(vd.responseErrors) == 0
+		vd.responseValid = &ok
+	}
+	return vd
 }

@@ -48,6 +48,10 @@ type Config struct {
 	// JournalSize is how many of the latest requests GET /__mock/requests
 	// keeps; 0 turns the journal off.
 	JournalSize int
+	// Upstream, when set, makes the mock a validating proxy in front of a real deployment
+	// instead of serving the dataset (see Upstream); the control plane stays.
+	Upstream *Upstream
+
 	// Context bounds the mock's background work (the fixtures watcher); nil
 	// means it lasts as long as the process.
 	Context context.Context
@@ -123,7 +127,14 @@ func New(cfg Config) (*Server, error) {
 	e.HandleMethodNotAllowed = true
 	e.ForwardedByClientIP = false
 
-	e.Use(withCorrelationID)
+	e.Use(withCorrelationID, ctl.coverage.middleware(ctl.ops))
+	var px *proxy
+	if cfg.Upstream != nil {
+		if px, err = newProxy(cfg.Upstream, cfg.Validator, ctl.ops, cfg.Logger); err != nil {
+			return nil, fmt.Errorf("mockserver: %w", err)
+		}
+		e.Use(px.judge)
+	}
 	if ctl.journal != nil {
 		e.Use(ctl.journal.middleware(clock))
 	}
@@ -134,10 +145,25 @@ func New(cfg Config) (*Server, error) {
 	// Limits after CORS, so that a browser can read a 414 or 431.
 	e.Use(withCORS, withLimits(cfg.Limits))
 
+	// forwarded reports whether the proxy answers a path the API's routes do not match: every
+	// path under /v1/ goes upstream, whatever the mock knows of it.
+	forwarded := func(c *gin.Context) bool {
+		if px == nil || !strings.HasPrefix(c.Request.URL.Path, "/v1/") {
+			return false
+		}
+		px.serve(c)
+		return true
+	}
 	e.NoRoute(func(c *gin.Context) {
+		if forwarded(c) {
+			return
+		}
 		abortWithError(c, http.StatusNotFound, fmt.Sprintf("There is no resource at %s.", c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
+		if forwarded(c) {
+			return
+		}
 		c.Header("Allow", "GET, HEAD, OPTIONS")
 		abortWithError(c, http.StatusMethodNotAllowed,
 			fmt.Sprintf("%s is not allowed here: the Members API is read-only, use GET.", c.Request.Method))
@@ -166,6 +192,12 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	v1 := e.Group(programRoute)
+	if px != nil {
+		for route := range ctl.ops {
+			get(v1, strings.TrimPrefix(route, programRoute), px.serve)
+		}
+		return srv, nil
+	}
 	// Prefer and the fault rules first: a forced answer stands in for the
 	// whole server, whatever the request.
 	v1.Use(ctl.intercept)

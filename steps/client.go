@@ -6,14 +6,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -165,15 +162,7 @@ func (e *exchange) json() (any, error) {
 	return v, nil
 }
 
-func decodeJSON(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
+func decodeJSON(b []byte) (any, error) { return spec.DecodeJSON(b) }
 
 // object decodes a JSON object body.
 func (e *exchange) object() (object, error) {
@@ -281,123 +270,26 @@ func (c *client) do(ctx context.Context, cl call) (*exchange, error) {
 }
 
 // contractProblems checks the rules of the contract that hold for every
-// response and that a schema cannot express.
+// response and that a schema cannot express (spec.ResponseProblems, which
+// the mock's journal applies too).
 func (c *client) contractProblems(ex *exchange) []problem {
-	var out []problem
-	add := func(kind problemKind, texts ...string) {
-		for _, t := range texts {
-			out = append(out, problem{kind, t})
-		}
+	found, v := spec.ResponseProblems(ex.sentID, ex.status, ex.header, ex.body)
+	if v != nil {
+		ex.decoded = v
 	}
-	got := ex.header.Get("X-Correlation-Id")
-	switch {
-	case got == "":
-		add(problemCorrelation, "X-Correlation-Id: every response must carry X-Correlation-Id, this one has none")
-	case ex.sentID != "" && got != ex.sentID:
-		add(problemCorrelation, fmt.Sprintf("X-Correlation-Id: the request sent %q, the response carries %q; it must be echoed", ex.sentID, got))
-	}
-	if mt, _, err := mime.ParseMediaType(ex.header.Get("Content-Type")); err != nil || mt != "application/json" {
-		add(problemContentType, fmt.Sprintf("Content-Type: bodies must be application/json, got %q", ex.header.Get("Content-Type")))
-	}
-	v, err := decodeJSON(ex.body)
-	if err != nil {
-		add(problemContentType, fmt.Sprintf("body: not JSON: %v", err))
-		return out
-	}
-	ex.decoded = v
-	if ex.status != http.StatusOK {
-		add(problemErrorBody, errorBodyProblems(ex, v)...)
-	}
-	add(problemTimestamps, timestampProblems("", v)...)
-	return out
-}
-
-// errorBodyProblems checks what the Error schema cannot: that the body agrees
-// with the response it is in.
-func errorBodyProblems(ex *exchange, v any) []string {
-	o, ok := v.(map[string]any)
-	if !ok {
-		return []string{"Error body: not a JSON object"}
-	}
-	var out []string
-	if s, _ := o["status"].(json.Number); s.String() != fmt.Sprint(ex.status) {
-		out = append(out, fmt.Sprintf("Error body: status is %v, the response's status is %d", o["status"], ex.status))
-	}
-	if want := http.StatusText(ex.status); want != "" && o["title"] != want {
-		out = append(out, fmt.Sprintf("Error body: title is %q, want the HTTP reason %q", o["title"], want))
-	}
-	if id := ex.header.Get("X-Correlation-Id"); o["correlationId"] != id {
-		out = append(out, fmt.Sprintf("Error body: correlationId is %q, the X-Correlation-Id header is %q; they must be equal", o["correlationId"], id))
-	}
-	if msg, _ := o["message"].(string); strings.TrimSpace(msg) == "" {
-		out = append(out, "Error body: message is empty; it must say what went wrong")
-	}
-	if errs, ok := o["errors"].([]any); ok {
-		seen := map[string]bool{}
-		for i, e := range errs {
-			eo, _ := e.(map[string]any)
-			field, _ := eo["field"].(string)
-			if field == "" {
-				out = append(out, fmt.Sprintf("Error body: errors[%d].field is empty; it must name the parameter", i))
-				continue
-			}
-			if seen[field] {
-				out = append(out, fmt.Sprintf("Error body: errors[] names %q more than once; one entry per offending parameter", field))
-			}
-			seen[field] = true
-		}
+	out := make([]problem, len(found))
+	for i, p := range found {
+		out[i] = problem{ruleKinds[p.Kind], p.Text}
 	}
 	return out
 }
 
-// timestampKeys are the body properties the contract types as date-time.
-var timestampKeys = map[string]bool{
-	"createdAt": true, "updatedAt": true, "validFrom": true, "expireAt": true,
-	"cancelledAt": true, "startAt": true, "endAt": true,
-}
-
-// utcTimestamp is RFC 3339 in UTC with the Z suffix, as the contract says.
-var utcTimestamp = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`)
-
-// timestampProblems finds date-times that are not RFC 3339 UTC with a Z.
-func timestampProblems(path string, v any) []string {
-	var out []string
-	switch t := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if k == "metadata" {
-				continue // free-form: may hold anything
-			}
-			if timestampKeys[k] {
-				if s, ok := t[k].(string); ok {
-					if !utcTimestamp.MatchString(s) {
-						out = append(out, fmt.Sprintf("Timestamps: %s is %q; timestamps must be RFC 3339 in UTC with a Z suffix, e.g. 2025-03-14T08:15:00Z", p, s))
-					} else if _, err := time.Parse(time.RFC3339, s); err != nil {
-						out = append(out, fmt.Sprintf("Timestamps: %s is %q, not a valid date-time: %v", p, s, err))
-					}
-				}
-				continue
-			}
-			out = append(out, timestampProblems(p, t[k])...)
-		}
-	case []any:
-		for i, e := range t {
-			out = append(out, timestampProblems(fmt.Sprintf("%s[%d]", path, i), e)...)
-			if len(out) > 5 {
-				return out
-			}
-		}
-	}
-	return out
+// ruleKinds maps the spec's rule groups to the client's problem kinds.
+var ruleKinds = map[spec.RuleKind]problemKind{
+	spec.RuleCorrelation: problemCorrelation,
+	spec.RuleContentType: problemContentType,
+	spec.RuleErrorBody:   problemErrorBody,
+	spec.RuleTimestamps:  problemTimestamps,
 }
 
 func newCorrelationID() string {

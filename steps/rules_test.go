@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/membersmock/membersmock/spec"
 )
 
 var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -222,7 +224,7 @@ func TestSortOrder(t *testing.T) {
 func TestTimestampProblems(t *testing.T) {
 	v, _ := decodeJSON([]byte(`{"items":[{"createdAt":"2025-03-14T08:15:00Z","updatedAt":null,
 		"metadata":{"startAt":"whenever"}},{"validFrom":"2025-03-14T09:15:00+01:00"}]}`))
-	problems := timestampProblems("", v)
+	problems := spec.TimestampProblems(v)
 	if len(problems) != 1 || !strings.Contains(problems[0], "items[1].validFrom") {
 		t.Errorf("problems = %q, want one about items[1].validFrom", problems)
 	}

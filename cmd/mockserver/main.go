@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -60,6 +61,13 @@ type options struct {
 
 	dialect     spec.Dialect // how the mock answers where the contract leaves room
 	dialectFile string
+
+	// the validating proxy
+	upstream        *url.URL // nil: serve the dataset
+	upstreamCA      string
+	upstreamTimeout time.Duration
+	record          string
+	recordRaw       bool
 }
 
 // defaultJournal is how many requests GET /__mock/requests keeps unless
@@ -121,6 +129,19 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 		"how many of the latest requests GET /__mock/requests keeps; 0 turns the journal off (MOCK_JOURNAL)")
 	fs.StringVar(&o.dialectFile, "dialect", env("MOCK_DIALECT", ""),
 		"dialect file (YAML): how this mock answers where the contract leaves room — firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter (MOCK_DIALECT)")
+	upstream := fs.String("upstream", env("MOCK_UPSTREAM", ""),
+		"be a validating proxy: forward every API request to this deployment (e.g. https://api.staging.entur.io/personalisation) and journal what is wrong with each exchange (MOCK_UPSTREAM)")
+	fs.StringVar(&o.upstreamCA, "upstream-ca", env("MOCK_UPSTREAM_CA", ""),
+		"PEM file of a CA to trust for the upstream besides the system's; TLS verification stays on (MOCK_UPSTREAM_CA)")
+	upstreamTimeout := fs.String("upstream-timeout", env("MOCK_UPSTREAM_TIMEOUT", mockserver.DefaultUpstreamTimeout.String()),
+		"how long the proxy waits for the upstream's answer before it answers 504 (MOCK_UPSTREAM_TIMEOUT)")
+	fs.StringVar(&o.record, "record", env("MOCK_RECORD", ""),
+		"with --upstream: write the programs and members that pass through to this file as a fixture overlay, for --fixtures to replay (MOCK_RECORD)")
+	recordRaw, err := strconv.ParseBool(env("MOCK_RECORD_RAW", "false"))
+	if err != nil {
+		return o, fmt.Errorf("MOCK_RECORD_RAW %q: want true or false", getenv("MOCK_RECORD_RAW"))
+	}
+	fs.BoolVar(&o.recordRaw, "record-raw", recordRaw, "keep customer ids as the upstream sent them in --record, instead of pseudonyms (MOCK_RECORD_RAW)")
 	fs.BoolVar(&o.healthcheck, "healthcheck", false, "check /healthz of a running mock at --addr and exit 0 if healthy (for container HEALTHCHECK)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -180,6 +201,22 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	if o.journal, err = strconv.Atoi(*journal); err != nil || o.journal < 0 || o.journal > maxJournal {
 		return o, fmt.Errorf("--journal %q: want a whole number from 0 (off) to %d", *journal, maxJournal)
 	}
+	if *upstream != "" {
+		u, err := url.Parse(*upstream)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return o, fmt.Errorf("--upstream %q: want http(s)://host[:port][/prefix], e.g. https://api.staging.entur.io/personalisation", *upstream)
+		}
+		o.upstream = u
+	}
+	if o.upstreamTimeout, err = time.ParseDuration(*upstreamTimeout); err != nil || o.upstreamTimeout <= 0 {
+		return o, fmt.Errorf("--upstream-timeout %q: want a positive duration, such as 30s", *upstreamTimeout)
+	}
+	if o.upstream == nil && (o.record != "" || o.upstreamCA != "") {
+		return o, errors.New("--record and --upstream-ca work on what passes through the proxy; give --upstream URL too")
+	}
+	if o.upstream != nil && o.fixtures != "" {
+		return o, errors.New("--fixtures serves data offline, --upstream forwards to a deployment; give one of them (replay a --record file with --fixtures alone)")
+	}
 	if o.watch && o.fixtures == "" {
 		return o, errors.New("--watch reloads the --fixtures file; give --fixtures FILE too")
 	}
@@ -238,6 +275,19 @@ func run(args []string, stdout io.Writer) error {
 	case "json":
 		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	var upstream *mockserver.Upstream
+	if o.upstream != nil {
+		client, err := mockserver.NewUpstreamClient(o.upstreamCA, o.upstreamTimeout)
+		if err != nil {
+			return fmt.Errorf("--upstream-ca: %w", err)
+		}
+		upstream = &mockserver.Upstream{URL: o.upstream, Client: client}
+		if o.record != "" {
+			if upstream.Record, err = mockserver.NewRecorder(o.record, o.recordRaw, logger); err != nil {
+				return fmt.Errorf("--record: %w", err)
+			}
+		}
+	}
 	// The fixtures watcher runs until run returns.
 	watchCtx, stopWatching := context.WithCancel(context.Background())
 	defer stopWatching()
@@ -253,6 +303,7 @@ func run(args []string, stdout io.Writer) error {
 		FixturesFile:  o.fixtures,
 		WatchFixtures: o.watch,
 		JournalSize:   o.journal,
+		Upstream:      upstream,
 		Context:       watchCtx,
 	})
 	if err != nil {
@@ -309,6 +360,10 @@ func baseURL(a net.Addr) string {
 }
 
 func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
+	if o.upstream != nil {
+		printProxyBanner(w, url, o)
+		return
+	}
 	fmt.Fprintf(w, "Members API mock listening on %s\n", url)
 	fmt.Fprintf(w, "seed %d · now %s · %d programs × %d members · auth %s",
 		o.seed, o.now.UTC().Format(time.RFC3339), o.programs, o.members, o.auth)
@@ -341,6 +396,25 @@ func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
 	}
 	fmt.Fprintf(w, "Catalog: %s/__mock/catalog · OpenAPI: %s/openapi.yaml · stop with Ctrl-C\n", url, url)
 	printControl(w, url, o)
+}
+
+// printProxyBanner says where the proxy forwards to and where its verdicts are.
+func printProxyBanner(w io.Writer, url string, o options) {
+	fmt.Fprintf(w, "Members API validating proxy listening on %s, forwarding to %s\n", url, o.upstream.Redacted())
+	fmt.Fprintf(w, "Point your app at %s: every answer is the upstream's, checked against the contract.\n", url)
+	fmt.Fprintf(w, "Try:\n  curl -s -H 'ET-Client-Name: acme-travelapp' -H 'Authorization: Bearer <token>' %s/v1/programs/<id>\n", url)
+	if o.admin && o.journal > 0 {
+		fmt.Fprintf(w, "Verdicts: %s/__mock/requests · coverage: %s/__mock/coverage · violations also go to the log\n", url, url)
+	} else {
+		fmt.Fprintln(w, "Verdicts: violations go to the log (the journal is off)")
+	}
+	if o.record != "" {
+		raw := "customer ids pseudonymised"
+		if o.recordRaw {
+			raw = "customer ids as sent"
+		}
+		fmt.Fprintf(w, "Recording to %s (%s); replay offline with: mockserver --fixtures %s\n", o.record, raw, o.record)
+	}
 }
 
 // printControl says how to drive the mock: the Prefer header, and the admin

@@ -72,6 +72,14 @@ func TestFlagsModes(t *testing.T) {
 			func(o options) bool { return o.shutdownTimeout == 250*time.Millisecond }},
 		{"MOCK_SHUTDOWN_TIMEOUT", nil, []string{"MOCK_SHUTDOWN_TIMEOUT", "1m"},
 			func(o options) bool { return o.shutdownTimeout == time.Minute }},
+		{"--upstream with --record", []string{"--upstream", "https://api.staging.entur.io/personalisation", "--record", "rec.json", "--upstream-timeout", "5s"}, nil,
+			func(o options) bool {
+				return o.upstream.String() == "https://api.staging.entur.io/personalisation" && o.record == "rec.json" && !o.recordRaw && o.upstreamTimeout == 5*time.Second
+			}},
+		{"MOCK_UPSTREAM and its companions", nil, []string{"MOCK_UPSTREAM", "http://127.0.0.1:9", "MOCK_UPSTREAM_CA", "ca.pem", "MOCK_RECORD", "r.json", "MOCK_RECORD_RAW", "true", "MOCK_UPSTREAM_TIMEOUT", "2s"},
+			func(o options) bool {
+				return o.upstream.Host == "127.0.0.1:9" && o.upstreamCA == "ca.pem" && o.record == "r.json" && o.recordRaw && o.upstreamTimeout == 2*time.Second
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +110,11 @@ func TestFlagsRefused(t *testing.T) {
 		{[]string{"--max-url-bytes", "10"}, nil, "--max-url-bytes"},
 		{[]string{"--max-header-bytes", "100000000"}, nil, "--max-header-bytes"},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
+		{[]string{"--upstream", "api.staging.entur.io"}, nil, "--upstream"},
+		{[]string{"--upstream", "http://x", "--upstream-timeout", "0s"}, nil, "--upstream-timeout"},
+		{[]string{"--record", "r.json"}, nil, "--upstream URL"},
+		{[]string{"--upstream", "http://x", "--fixtures", "f.yaml"}, nil, "--fixtures"},
+		{nil, []string{"MOCK_UPSTREAM", "http://x", "MOCK_RECORD_RAW", "yes"}, "MOCK_RECORD_RAW"},
 	}
 	for _, tc := range cases {
 		_, err := parseFlags(tc.args, envOf(tc.env...))
@@ -218,5 +231,25 @@ func TestDialectFlag(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--dialect") || !strings.Contains(err.Error(), bad+":2:") ||
 		!strings.Contains(err.Error(), "did you mean firstPage?") {
 		t.Errorf("a bad dialect file: error %v, want one naming --dialect, the file's line 2 and the key", err)
+	}
+}
+
+// TestProxyBanner: started with --upstream the banner says where requests go, where the
+// verdicts are, and how to replay a recording, without the upstream's credentials.
+func TestProxyBanner(t *testing.T) {
+	o, err := parseFlags([]string{"--upstream", "https://user:pw@api.example.test/personalisation", "--record", "rec.json"}, envOf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	printBanner(&b, "http://localhost:8080", o, mockserver.Catalog{})
+	out := b.String()
+	for _, want := range []string{"validating proxy", "api.example.test/personalisation", "/__mock/requests", "/__mock/coverage", "mockserver --fixtures rec.json"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the banner does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, ":pw@") {
+		t.Errorf("the banner shows the upstream's password:\n%s", out)
 	}
 }
