@@ -43,6 +43,7 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 	timeLimit := fs.Duration("time", defaultTime, "stop generating after this long, e.g. 30s; 0 means no bound (env CONFORMANCE_FUZZ_TIME)")
 	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included (env CONFORMANCE_TIMEOUT)")
 	jsonPath := fs.String("json", os.Getenv("CONFORMANCE_FUZZ_JSON"), "write the run and its failures as JSON to this file (env CONFORMANCE_FUZZ_JSON)")
+	htmlPath := fs.String("html", os.Getenv("CONFORMANCE_FUZZ_HTML"), "write the failures as the suite's HTML report, each with its curl line, to this file (env CONFORMANCE_FUZZ_HTML)")
 	budget := addBudgetFlags(fs)
 	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE; off, only GET, HEAD and OPTIONS (env CONFORMANCE_UNSAFE_METHODS=1)")
 	if err := fs.Parse(args); err != nil {
@@ -129,6 +130,12 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 		if err := writeJSON(*jsonPath, res); err != nil {
 			return fail("writing %s: %v", *jsonPath, err)
 		}
+	}
+	if *htmlPath != "" {
+		if err := writeHTML(*htmlPath, res.Report()); err != nil {
+			return fail("writing %s: %v", *htmlPath, err)
+		}
+		fmt.Fprintf(stdout, "HTML report: %s (open it in a browser)\n", *htmlPath)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "conformance fuzz: interrupted")

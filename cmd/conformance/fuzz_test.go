@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,11 +45,18 @@ func TestFuzzExitCodes(t *testing.T) {
 		{"time bound", []string{"fuzz", "--base-url", url, "--seed", "7", "--time", "1ns"}, 0, "the time bound (--time) ended"},
 		{"budget spent", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200", "--max-requests", "60"}, 0, "--max-requests was reached"},
 		{"another dialect", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200", "--dialect", optional}, 1, "curl -sS"},
+		{"an HTML report", []string{"fuzz", "--base-url", url, "--seed", "7", "--requests", "200", "--dialect", optional, "--html", filepath.Join(dir, "fuzz.html")}, 1, "HTML report: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := run(tt.args, &stdout, &stderr)
+			if i := slices.Index(tt.args, "--html"); i >= 0 {
+				page, err := os.ReadFile(tt.args[i+1])
+				if err != nil || !strings.Contains(string(page), "curl -sS") || !strings.Contains(string(page), "conformance fuzz (seed 7") {
+					t.Errorf("the HTML report (%v) lacks the fuzz run's failures and their curl lines", err)
+				}
+			}
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
 			}
