@@ -12,6 +12,18 @@ import (
 // names the decision the target departed from. Scenarios without such a
 // tag hold under every dialect.
 
+// ChooseDialect is the dialect a run expects: the one given (--dialect),
+// else the profile's dialect: block, else the contract's. p may be nil.
+func ChooseDialect(given *spec.Dialect, p *Profile) spec.Dialect {
+	switch {
+	case given != nil:
+		return *given
+	case p != nil && p.Dialect != nil:
+		return *p.Dialect
+	}
+	return spec.Dialect{}
+}
+
 // dialectTag is the tag of the scenarios that hold where setting key has value.
 func dialectTag(key, value string) string { return "@" + key + "-" + value }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/membersmock/membersmock/spec"
 )
 
 // resource is one operation of the API, as the scenarios name it.
@@ -16,7 +18,6 @@ type resource struct {
 	phrase string // how scenarios name it: "the member's transactions"
 	opID   string
 	list   bool
-	order  sortOrder // documented order of a list
 	// path builds the request path; ids overrides some path parameters with
 	// raw text ("abc"), for the bad-id scenarios.
 	path func(s *scenario, raw map[string]string) (string, error)
@@ -29,6 +30,13 @@ type sortOrder struct {
 	keyDesc  bool
 	tieDesc  bool
 	tieBreak bool // false when the key is the id itself
+}
+
+// order is a list's documented order, as package spec holds it for every
+// list operation (the proxy's page checks read the same table).
+func (r *resource) order() sortOrder {
+	o, _ := spec.OrderOf(r.opID)
+	return sortOrder{key: o.Key, keyDesc: o.Desc, tieBreak: o.Key != "id", tieDesc: o.Desc}
 }
 
 func (o sortOrder) String() string {
@@ -112,7 +120,6 @@ var (
 			return programPath(s, raw)
 		}}
 	resMembers = &resource{phrase: "the members", opID: "getMembers", list: true,
-		order: sortOrder{key: "id"},
 		path: func(s *scenario, raw map[string]string) (string, error) {
 			p, err := programPath(s, raw)
 			return p + "/members", err
@@ -122,12 +129,10 @@ var (
 			return memberPath(s, raw, "")
 		}}
 	resTransactions = &resource{phrase: "the member's transactions", opID: "getMemberTransactions", list: true,
-		order: sortOrder{key: "validFrom", keyDesc: true, tieBreak: true, tieDesc: true},
 		path: func(s *scenario, raw map[string]string) (string, error) {
 			return memberPath(s, raw, "/transactions")
 		}}
 	resPointPeriods = &resource{phrase: "the member's point periods", opID: "getMemberPointPeriods", list: true,
-		order: sortOrder{key: "startAt", keyDesc: true, tieBreak: true, tieDesc: true},
 		path: func(s *scenario, raw map[string]string) (string, error) {
 			return memberPath(s, raw, "/point-periods")
 		}}
@@ -150,12 +155,10 @@ var (
 			return memberPath(s, raw, "/reward-ladder")
 		}}
 	resPointsHistory = &resource{phrase: "the member's points history", opID: "getMemberPointsHistory", list: true,
-		order: sortOrder{key: "createdAt", keyDesc: true, tieBreak: true, tieDesc: true},
 		path: func(s *scenario, raw map[string]string) (string, error) {
 			return memberPath(s, raw, "/points-history")
 		}}
 	resSuspensions = &resource{phrase: "the member's suspension periods", opID: "getMemberSuspensionPeriods", list: true,
-		order: sortOrder{key: "startAt", keyDesc: true, tieBreak: true, tieDesc: true},
 		path: func(s *scenario, raw map[string]string) (string, error) {
 			return memberPath(s, raw, "/suspension-periods")
 		}}

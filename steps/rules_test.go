@@ -197,13 +197,26 @@ func TestTimelineProblems(t *testing.T) {
 	wantProblems(t, updatedAfterCreated(d, testNow), "updated")
 }
 
+// TestEveryListHasItsDocumentedOrder: the order comes from package spec's
+// table by operationId, so a list missing from it would check no order.
+func TestEveryListHasItsDocumentedOrder(t *testing.T) {
+	for _, r := range allResources {
+		if _, ok := spec.OrderOf(r.opID); ok != r.list || (r.list && r.order().key == "") {
+			t.Errorf("%s (%s): list %v, documented order %+v", r.phrase, r.opID, r.list, r.order())
+		}
+	}
+	if got, want := resMembers.order().String(), "id ascending"; got != want {
+		t.Errorf("the members are ordered by %q, want %q", got, want)
+	}
+}
+
 func TestSortOrder(t *testing.T) {
 	o, err := parseOrder("validFrom descending, ties broken by id descending")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o != resTransactions.order {
-		t.Fatalf("parsed %+v, want %+v", o, resTransactions.order)
+	if o != resTransactions.order() {
+		t.Fatalf("parsed %+v, want %+v", o, resTransactions.order())
 	}
 	ordered := objs(t, `[{"id":3,"validFrom":"2026-01-02T00:00:00Z"},{"id":5,"validFrom":"2026-01-01T00:00:00Z"},{"id":4,"validFrom":"2026-01-01T00:00:00Z"}]`)
 	if msg := o.check(ordered); msg != "" {
@@ -213,7 +226,7 @@ func TestSortOrder(t *testing.T) {
 	if msg := o.check(tieWrong); !strings.Contains(msg, "ties broken by id descending") {
 		t.Errorf("tie-break not caught: %q", msg)
 	}
-	if msg := resMembers.order.check(objs(t, `[{"id":2},{"id":1}]`)); msg == "" {
+	if msg := resMembers.order().check(objs(t, `[{"id":2},{"id":1}]`)); msg == "" {
 		t.Errorf("members out of id order not caught")
 	}
 	if _, err := parseOrder("validFrom sideways"); err == nil {

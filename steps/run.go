@@ -275,13 +275,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 
-	dialect := spec.Dialect{}
-	switch {
-	case cfg.Dialect != nil:
-		dialect = *cfg.Dialect
-	case profile.Dialect != nil:
-		dialect = *profile.Dialect
-	}
+	dialect := ChooseDialect(cfg.Dialect, profile)
 	if cfg.Validator == nil {
 		v, err := spec.NewValidator(spec.WithDialect(dialect))
 		if err != nil {

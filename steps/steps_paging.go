@@ -286,7 +286,7 @@ func theItemsAreInTheDocumentedOrder(ctx context.Context, phrase string) error {
 	if err != nil {
 		return err
 	}
-	return state(ctx).checkOrder(r.order, r.phrase)
+	return state(ctx).checkOrder(r.order(), r.phrase)
 }
 
 func theItemsAreOrderedBy(ctx context.Context, text string) error {

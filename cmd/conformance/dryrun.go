@@ -53,14 +53,7 @@ func dryRun(ctx context.Context, cfg steps.Config, stdout, stderr io.Writer) int
 	}
 	// Without a catalog the twin speaks the dialect the run expects, so
 	// that its pages are those the run will ask for.
-	dialect := spec.Dialect{}
-	switch {
-	case cfg.Dialect != nil:
-		dialect = *cfg.Dialect
-	case cfg.Profile != nil && cfg.Profile.Dialect != nil:
-		dialect = *cfg.Profile.Dialect
-	}
-	twin, how, err := newTwin(cat, dialect)
+	twin, how, err := newTwin(cat, steps.ChooseDialect(cfg.Dialect, cfg.Profile))
 	if err != nil {
 		return fail(err)
 	}

@@ -86,18 +86,15 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 		}
 		prof = p
 	}
-	d := spec.Dialect{}
-	switch {
-	case *dialect != "":
+	var given *spec.Dialect
+	if *dialect != "" {
 		loaded, err := spec.LoadDialect(*dialect)
 		if err != nil {
 			return fail("%v", err)
 		}
-		d = loaded
-	case prof != nil && prof.Dialect != nil:
-		d = *prof.Dialect
+		given = &loaded
 	}
-	v, err := spec.NewValidator(spec.WithDialect(d))
+	v, err := spec.NewValidator(spec.WithDialect(steps.ChooseDialect(given, prof)))
 	if err != nil {
 		return fail("building the spec validator: %v", err)
 	}
