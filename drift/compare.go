@@ -3,7 +3,9 @@ package drift
 import (
 	"context"
 	"fmt"
+	"maps"
 	"mime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -271,7 +273,7 @@ func (c *comparison) compareAggregates() {
 		}
 		h := c.headers[key]
 		op, what, _ := strings.Cut(key, "\x00")
-		ms, ts := keys(h[0]), keys(h[1])
+		ms, ts := slices.Sorted(maps.Keys(h[0])), slices.Sorted(maps.Keys(h[1]))
 		if len(ms) == 0 || len(ts) == 0 || strings.Join(ms, "/") == strings.Join(ts, "/") {
 			continue
 		}
@@ -289,13 +291,4 @@ func (c *comparison) compareAggregates() {
 			Target:  Example{Request: tr.String(), Behaviour: strings.Join(ts, " or ")},
 		})
 	}
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/membersmock/membersmock/spec"
 	"github.com/membersmock/membersmock/steps"
 )
 
@@ -267,8 +268,8 @@ func (c *comparison) pagingProbes(l list) []probe {
 func page(e *exchange) (items []any, t total, ok bool) {
 	body := e.object()
 	items, ok = body["items"].([]any)
-	t.items, _ = number(body["totalItems"])
-	t.pages, _ = number(body["totalPages"])
+	t.items, _ = spec.JSONInt(body["totalItems"])
+	t.pages, _ = spec.JSONInt(body["totalPages"])
 	return items, t, ok && e.status == 200
 }
 

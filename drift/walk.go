@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/membersmock/membersmock/spec"
 	"github.com/membersmock/membersmock/steps"
 )
 
@@ -77,8 +78,8 @@ func (c *comparison) walk(ctx context.Context, i int, s *side, l list, path stri
 		}
 		body := e.object()
 		items, _ := body["items"].([]any)
-		ti, _ := number(body["totalItems"])
-		tp, _ := number(body["totalPages"])
+		ti, _ := spec.JSONInt(body["totalItems"])
+		tp, _ := spec.JSONInt(body["totalPages"])
 		if n == 0 {
 			w.total = total{items: ti, pages: tp}
 			if want := (ti + maxPerPage - 1) / maxPerPage; tp != want {
@@ -143,7 +144,7 @@ func (s *side) learn(l list, path string, w *walked) {
 	}
 	for _, it := range w.items {
 		member := strings.TrimSuffix(path, l.suffix)
-		if id, ok := number(it["id"]); ok && l.op == "getMemberPointPeriods" && s.pointPeriod[member] == 0 {
+		if id, ok := spec.JSONInt(it["id"]); ok && l.op == "getMemberPointPeriods" && s.pointPeriod[member] == 0 {
 			s.pointPeriod[member] = id
 		}
 		if c, ok := it["customerId"].(string); ok && s.customerID == "" {
@@ -167,8 +168,8 @@ func ordered(items []map[string]any, l list) bool {
 		a, b := items[i-1], items[i]
 		ka, oka := sortKey(a[l.key])
 		kb, okb := sortKey(b[l.key])
-		ia, oki := number(a["id"])
-		ib, okj := number(b["id"])
+		ia, oki := spec.JSONInt(a["id"])
+		ib, okj := spec.JSONInt(b["id"])
 		if !oka || !okb || !oki || !okj {
 			return true
 		}
@@ -201,15 +202,6 @@ func sortKey(v any) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func number(v any) (int64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	i, err := n.Int64()
-	return i, err == nil
 }
 
 // askTwice asks each list's first page twice on both sides: a deployment

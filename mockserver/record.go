@@ -242,7 +242,7 @@ type overlayFile struct {
 // getProgram was.
 func (r *Recorder) overlay() overlayFile {
 	out := overlayFile{Programs: []map[string]any{}, Members: []map[string]any{}}
-	for _, id := range sortedKeys(r.programs) {
+	for _, id := range slices.Sorted(maps.Keys(r.programs)) {
 		p := r.programs[id]
 		if p.fields == nil {
 			continue
@@ -277,7 +277,7 @@ func (r *Recorder) overlay() overlayFile {
 		}
 		out.Programs = append(out.Programs, f)
 	}
-	for _, id := range sortedKeys(r.members) {
+	for _, id := range slices.Sorted(maps.Keys(r.members)) {
 		m := r.members[id]
 		if m.fields == nil {
 			continue
@@ -319,15 +319,6 @@ func (r *Recorder) write() error {
 		return fmt.Errorf("writing the recording: %w", err)
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[int64]V) []int64 {
-	keys := make([]int64, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func jsonID(v any) (int64, bool) {

@@ -44,8 +44,8 @@ func (v *Validator) PageProblems(operationID string, query url.Values, body any)
 	}
 	o, _ := body.(map[string]any)
 	items, okItems := o["items"].([]any)
-	totalItems, okTotal := jsonInt(o["totalItems"])
-	totalPages, okPages := jsonInt(o["totalPages"])
+	totalItems, okTotal := JSONInt(o["totalItems"])
+	totalPages, okPages := JSONInt(o["totalPages"])
 	if !okItems || !okTotal || !okPages {
 		return nil
 	}
@@ -121,8 +121,8 @@ func (o ListOrder) check(items []any) string {
 }
 
 func (o ListOrder) compare(a, b map[string]any) (int, bool) {
-	ia, okA := jsonInt(a["id"])
-	ib, okB := jsonInt(b["id"])
+	ia, okA := JSONInt(a["id"])
+	ib, okB := JSONInt(b["id"])
 	if !okA || !okB {
 		return 0, false
 	}
@@ -146,7 +146,8 @@ func (o ListOrder) compare(a, b map[string]any) (int, bool) {
 	return c, true
 }
 
-func jsonInt(v any) (int64, bool) {
+// JSONInt reads a whole number from a body decoded with DecodeJSON (a json.Number).
+func JSONInt(v any) (int64, bool) {
 	n, ok := v.(json.Number)
 	if !ok {
 		return 0, false
