@@ -31,19 +31,18 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 			"1: differences, 2: usage or setup error.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	mockURL := fs.String("mock", os.Getenv("CONFORMANCE_DRIFT_MOCK"), "base URL of the mock, e.g. http://127.0.0.1:8080 (env CONFORMANCE_DRIFT_MOCK)")
-	targetURL := fs.String("target", os.Getenv("CONFORMANCE_DRIFT_TARGET"), "base URL of the deployment to compare with the mock (env CONFORMANCE_DRIFT_TARGET)")
-	mockProfile := fs.String("mock-profile", os.Getenv("CONFORMANCE_DRIFT_MOCK_PROFILE"), "profile file (as for --profile) naming the mock's ids; without it they come from its /__mock/catalog (env CONFORMANCE_DRIFT_MOCK_PROFILE)")
-	targetProfile := fs.String("target-profile", os.Getenv("CONFORMANCE_DRIFT_TARGET_PROFILE"), "profile file naming the target's program and persona members; without it they come from its /__mock/catalog (env CONFORMANCE_DRIFT_TARGET_PROFILE)")
-	token := fs.String("token", os.Getenv("CONFORMANCE_TOKEN"), "bearer token sent to both sides (env CONFORMANCE_TOKEN)")
-	clientName := fs.String("client-name", envOr("CONFORMANCE_CLIENT_NAME", steps.DefaultClientName), "value of the ET-Client-Name header (env CONFORMANCE_CLIENT_NAME)")
-	jsonFile := fs.String("json", os.Getenv("CONFORMANCE_DRIFT_JSON"), "write every difference, with an example request for both sides, as JSON to this file (env CONFORMANCE_DRIFT_JSON)")
-	htmlFile := fs.String("html", os.Getenv("CONFORMANCE_DRIFT_HTML"), "write the differences as one self-contained HTML page to this file (env CONFORMANCE_DRIFT_HTML)")
-	writeDialect := fs.String("write-dialect", os.Getenv("CONFORMANCE_DRIFT_WRITE_DIALECT"), "when dialect settings explain every difference, write that dialect file here (env CONFORMANCE_DRIFT_WRITE_DIALECT)")
+	mockURL := fs.String("mock", "", "base URL of the mock, e.g. http://127.0.0.1:8080")
+	targetURL := fs.String("target", "", "base URL of the deployment to compare with the mock")
+	mockProfile := fs.String("mock-profile", "", "profile file (as for --profile) naming the mock's ids; without it they come from its /__mock/catalog")
+	targetProfile := fs.String("target-profile", "", "profile file naming the target's program and persona members; without it they come from its /__mock/catalog")
+	token := fs.String("token", "", "bearer token sent to both sides")
+	clientName := fs.String("client-name", steps.DefaultClientName, "value of the ET-Client-Name header")
+	jsonFile := fs.String("json", "", "write every difference, with an example request for both sides, as JSON to this file")
+	htmlFile := fs.String("html", "", "write the differences as one self-contained HTML page to this file")
+	writeDialect := fs.String("write-dialect", "", "when dialect settings explain every difference, write that dialect file here")
 	maxPages := fs.Int("max-pages", drift.DefaultMaxPages, "most pages visited when walking one list")
-	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
-	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take (env CONFORMANCE_TIMEOUT)")
-	if err := fs.Parse(args); err != nil {
+	timeout := fs.Duration("timeout", 30*time.Second, "how long one request may take")
+	if err := parseFlags(fs, args, driftEnv()); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -54,8 +53,6 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch {
-	case envErr != nil && !flagSet(fs, "timeout"):
-		return fail("%v", envErr)
 	case fs.NArg() > 0:
 		return fail("unexpected arguments %q", fs.Args())
 	case *mockURL == "" || *targetURL == "":
@@ -131,4 +128,22 @@ func whyNoDialect(rep *drift.Report) string {
 		return "there is no difference, so the mock's dialect already fits"
 	}
 	return fmt.Sprintf("%d differences are explained by no dialect setting", rep.Unexplained())
+}
+
+// driftEnv binds the flags of conformance drift to their environment
+// variables.
+func driftEnv() envNames {
+	return envNames{
+		"mock":           "CONFORMANCE_DRIFT_MOCK",
+		"target":         "CONFORMANCE_DRIFT_TARGET",
+		"mock-profile":   "CONFORMANCE_DRIFT_MOCK_PROFILE",
+		"target-profile": "CONFORMANCE_DRIFT_TARGET_PROFILE",
+		"token":          "CONFORMANCE_TOKEN",
+		"client-name":    "CONFORMANCE_CLIENT_NAME",
+		"timeout":        "CONFORMANCE_TIMEOUT",
+		"json":           "CONFORMANCE_DRIFT_JSON",
+		"html":           "CONFORMANCE_DRIFT_HTML",
+		"write-dialect":  "CONFORMANCE_DRIFT_WRITE_DIALECT",
+		"max-pages":      "CONFORMANCE_MAX_PAGES",
+	}
 }

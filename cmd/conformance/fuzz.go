@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -28,39 +27,26 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "conformance fuzz: "+format+"\n", a...)
 		return 2
 	}
-	defaultSeed, seedErr := envUint("CONFORMANCE_SEED", 0)
-	defaultRequests, requestsErr := envUint("CONFORMANCE_REQUESTS", fuzz.DefaultRequests)
-	defaultTime, timeErr := envDuration("CONFORMANCE_FUZZ_TIME", 0)
-	defaultTimeout, timeoutErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
-
-	baseURL := fs.String("base-url", os.Getenv("CONFORMANCE_BASE_URL"), "base URL of the target, e.g. http://127.0.0.1:8080 (env CONFORMANCE_BASE_URL)")
-	profile := fs.String("profile", os.Getenv("CONFORMANCE_PROFILE"), "YAML file mapping traits to the target's ids; without it the ids come from the mock's /__mock/catalog (env CONFORMANCE_PROFILE)")
-	token := fs.String("token", os.Getenv("CONFORMANCE_TOKEN"), "bearer token sent on every request (env CONFORMANCE_TOKEN); curl lines read it from $CONFORMANCE_TOKEN")
-	clientName := fs.String("client-name", envOr("CONFORMANCE_CLIENT_NAME", steps.DefaultClientName), "value of the ET-Client-Name header, when the generator sends the usual one (env CONFORMANCE_CLIENT_NAME)")
-	dialect := fs.String("dialect", os.Getenv("CONFORMANCE_DIALECT"), "dialect file (YAML) the target speaks: firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter (env CONFORMANCE_DIALECT)")
-	seed := fs.Uint64("seed", defaultSeed, "seed of the generator: the same seed against the same target sends the same requests; 0 picks one, which the summary prints (env CONFORMANCE_SEED)")
-	requests := fs.Uint64("requests", defaultRequests, "requests to generate over all operations; shrinking a failure sends more (env CONFORMANCE_REQUESTS)")
-	timeLimit := fs.Duration("time", defaultTime, "stop generating after this long, e.g. 30s; 0 means no bound (env CONFORMANCE_FUZZ_TIME)")
-	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included (env CONFORMANCE_TIMEOUT)")
-	jsonPath := fs.String("json", os.Getenv("CONFORMANCE_FUZZ_JSON"), "write the run and its failures as JSON to this file (env CONFORMANCE_FUZZ_JSON)")
-	htmlPath := fs.String("html", os.Getenv("CONFORMANCE_FUZZ_HTML"), "write the failures as the suite's HTML report, each with its curl line, to this file (env CONFORMANCE_FUZZ_HTML)")
+	baseURL := fs.String("base-url", "", "base URL of the target, e.g. http://127.0.0.1:8080")
+	profile := fs.String("profile", "", "YAML file mapping traits to the target's ids; without it the ids come from the mock's /__mock/catalog")
+	token := fs.String("token", "", "bearer token sent on every request; curl lines read it from $CONFORMANCE_TOKEN")
+	clientName := fs.String("client-name", steps.DefaultClientName, "value of the ET-Client-Name header, when the generator sends the usual one")
+	dialect := fs.String("dialect", "", "dialect file (YAML) the target speaks: firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter")
+	seed := fs.Uint64("seed", 0, "seed of the generator: the same seed against the same target sends the same requests; 0 picks one, which the summary prints")
+	requests := fs.Uint64("requests", fuzz.DefaultRequests, "requests to generate over all operations; shrinking a failure sends more")
+	timeLimit := fs.Duration("time", 0, "stop generating after this long, e.g. 30s; 0 means no bound")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long one request may take, answer included")
+	jsonPath := fs.String("json", "", "write the run and its failures as JSON to this file")
+	htmlPath := fs.String("html", "", "write the failures as the suite's HTML report, each with its curl line, to this file")
 	budget := addBudgetFlags(fs)
-	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE; off, only GET, HEAD and OPTIONS (env CONFORMANCE_UNSAFE_METHODS=1)")
-	if err := fs.Parse(args); err != nil {
+	unsafeMethods := fs.Bool("unsafe-methods", false, "also send POST, PUT, PATCH and DELETE; off, only GET, HEAD and OPTIONS")
+	if err := parseFlags(fs, args, fuzzEnv()); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	for _, e := range []struct {
-		err  error
-		flag string
-	}{{seedErr, "seed"}, {requestsErr, "requests"}, {timeErr, "time"}, {timeoutErr, "timeout"}} {
-		if e.err != nil && !flagSet(fs, e.flag) {
-			return fail("%v", e.err)
-		}
-	}
-	if err := budget.check(fs); err != nil {
+	if err := budget.check(); err != nil {
 		return fail("%v", err)
 	}
 	switch {
@@ -144,24 +130,18 @@ func runFuzz(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// envUint reads a non-negative integer from the environment, def when the
-// variable is unset or empty.
-func envUint(name string, def uint64) (uint64, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return def, fmt.Errorf("%s=%q is not a whole number: %v", name, v, err)
-	}
-	return n, nil
-}
-
-// envOr reads a string from the environment, def when unset or empty.
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+// fuzzEnv binds the flags of conformance fuzz to their environment
+// variables: the suite's for the flags they share, their own for the rest.
+func fuzzEnv() envNames {
+	return requestEnv().with(envNames{
+		"base-url":       "CONFORMANCE_BASE_URL",
+		"profile":        "CONFORMANCE_PROFILE",
+		"dialect":        "CONFORMANCE_DIALECT",
+		"seed":           "CONFORMANCE_SEED",
+		"requests":       "CONFORMANCE_REQUESTS",
+		"time":           "CONFORMANCE_FUZZ_TIME",
+		"json":           "CONFORMANCE_FUZZ_JSON",
+		"html":           "CONFORMANCE_FUZZ_HTML",
+		"unsafe-methods": "CONFORMANCE_UNSAFE_METHODS",
+	})
 }

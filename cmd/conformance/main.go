@@ -28,7 +28,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -67,12 +66,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runSuite(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	baseURL := fs.String("base-url", os.Getenv("CONFORMANCE_BASE_URL"), "base URL of the target, e.g. http://127.0.0.1:8080 (env CONFORMANCE_BASE_URL)")
+	baseURL := fs.String("base-url", "", "base URL of the target, e.g. http://127.0.0.1:8080")
 	profile := fs.String("profile", "", "YAML file mapping traits to the target's ids; without it the ids come from the mock's /__mock/catalog")
-	dialect := fs.String("dialect", os.Getenv("CONFORMANCE_DIALECT"), "YAML file stating how the target decides what the contract leaves open (firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter); overrides the profile's dialect: block (env CONFORMANCE_DIALECT)")
+	dialect := fs.String("dialect", "", "YAML file stating how the target decides what the contract leaves open (firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter); overrides the profile's dialect: block")
 	tags := fs.String("tags", steps.DefaultTags, "godog tag expression selecting scenarios, e.g. \"@paging && ~@auth\"")
-	token := fs.String("token", os.Getenv("CONFORMANCE_TOKEN"), "bearer token sent on every request (env CONFORMANCE_TOKEN)")
-	adminToken := fs.String("admin-token", os.Getenv("CONFORMANCE_ADMIN_TOKEN"), "the mock's --admin-token, for the @mock-control scenarios (env CONFORMANCE_ADMIN_TOKEN)")
+	token := fs.String("token", "", "bearer token sent on every request")
+	adminToken := fs.String("admin-token", "", "the mock's --admin-token, for the @mock-control scenarios")
 	clientName := fs.String("client-name", steps.DefaultClientName, "value of the ET-Client-Name header")
 	concurrency := fs.Int("concurrency", 0, "scenarios run at once (default 2 per CPU)")
 	format := fs.String("format", "progress", "console format: progress or pretty")
@@ -87,33 +86,23 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	port := fs.String("port", "8080/tcp", "the --image container's HTTP port")
 	waitPath := fs.String("wait-path", "/healthz", "path that answers 200 once the --image container is ready")
 	startupTimeout := fs.Duration("startup-timeout", 30*time.Second, "how long the --image container may take to become ready")
-	defaultTimeout, envErr := envDuration("CONFORMANCE_TIMEOUT", 30*time.Second)
-	unsafeMethods := fs.Bool("unsafe-methods", envBool("CONFORMANCE_UNSAFE_METHODS"), "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment (env CONFORMANCE_UNSAFE_METHODS=1)")
+	unsafeMethods := fs.Bool("unsafe-methods", false, "also send POST, PUT, PATCH and DELETE (the @unsafe-methods scenarios); off, the suite sends only GET, HEAD and OPTIONS, which is safe against a shared deployment")
 	budget := addBudgetFlags(fs)
-	timeout := fs.Duration("timeout", defaultTimeout, "how long one request may take, answer included, before its scenario fails (env CONFORMANCE_TIMEOUT)")
-	htmlReport := fs.String("html", os.Getenv("CONFORMANCE_HTML"), "write an HTML report for people to this file: one page that opens from disk (env CONFORMANCE_HTML)")
-	strict := fs.Bool("strict", envBool("CONFORMANCE_STRICT"), "fail the run when any scenario is skipped, listing each with its reason (env CONFORMANCE_STRICT=1)")
-	defaultFailUnder, failUnderErr := envPercent("CONFORMANCE_FAIL_UNDER")
-	failUnder := fs.Float64("fail-under", defaultFailUnder, "fail the run when the contract coverage (the share of documented status codes and parameters exercised) is below this percentage, 0-100 (env CONFORMANCE_FAIL_UNDER)")
-	shard := fs.String("shard", os.Getenv("CONFORMANCE_SHARD"), "run only part i of n stable parts of the scenarios, e.g. 2/3, for a CI matrix; merge the parts' --json with conformance merge-reports (env CONFORMANCE_SHARD)")
-	dry := fs.Bool("dry-run", envBool("CONFORMANCE_DRY_RUN"), "print how many requests each feature will send, without sending any request of the suite to the target (it reads only the mock's catalog; see the README) (env CONFORMANCE_DRY_RUN=1)")
-	jsonOut := fs.String("json", os.Getenv("CONFORMANCE_JSON"), "write the run's result as JSON to this file, for conformance merge-reports (env CONFORMANCE_JSON)")
-	if err := fs.Parse(args); err != nil {
+	timeout := fs.Duration("timeout", 30*time.Second, "how long one request may take, answer included, before its scenario fails")
+	htmlReport := fs.String("html", "", "write an HTML report for people to this file: one page that opens from disk")
+	strict := fs.Bool("strict", false, "fail the run when any scenario is skipped, listing each with its reason")
+	failUnder := fs.Float64("fail-under", 0, "fail the run when the contract coverage (the share of documented status codes and parameters exercised) is below this percentage, 0-100")
+	shard := fs.String("shard", "", "run only part i of n stable parts of the scenarios, e.g. 2/3, for a CI matrix; merge the parts' --json with conformance merge-reports")
+	dry := fs.Bool("dry-run", false, "print how many requests each feature will send, without sending any request of the suite to the target (it reads only the mock's catalog; see the README)")
+	jsonOut := fs.String("json", "", "write the run's result as JSON to this file, for conformance merge-reports")
+	if err := parseFlags(fs, args, suiteEnv()); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if envErr != nil && !flagSet(fs, "timeout") {
-		fmt.Fprintf(stderr, "conformance: %v\n", envErr)
-		return 2
-	}
-	if err := budget.check(fs); err != nil {
+	if err := budget.check(); err != nil {
 		fmt.Fprintf(stderr, "conformance: %v\n", err)
-		return 2
-	}
-	if failUnderErr != nil && !flagSet(fs, "fail-under") {
-		fmt.Fprintf(stderr, "conformance: %v\n", failUnderErr)
 		return 2
 	}
 	if *failUnder < 0 || *failUnder > 100 {
@@ -251,46 +240,33 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// envDuration reads a duration such as "10s" from the environment, def
-// when the variable is unset or empty.
-func envDuration(name string, def time.Duration) (time.Duration, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return def, fmt.Errorf("%s=%q is not a duration such as 10s: %v", name, v, err)
-	}
-	return d, nil
-}
-
-// envBool reads a boolean such as "1" or "true" from the environment;
-// unset, empty or unreadable is false.
-func envBool(name string) bool {
-	b, _ := strconv.ParseBool(os.Getenv(name))
-	return b
-}
-
-// flagSet reports whether the flag was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
-// envPercent reads a percentage such as "80" from the environment, 0 when
-// the variable is unset or empty.
-func envPercent(name string) (float64, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return 0, nil
-	}
-	p, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s=%q is not a percentage such as 80", name, v)
-	}
-	return p, nil
+// suiteEnv binds the suite's flags to their environment variables.
+func suiteEnv() envNames {
+	return requestEnv().with(envNames{
+		"base-url":        "CONFORMANCE_BASE_URL",
+		"profile":         "CONFORMANCE_PROFILE",
+		"dialect":         "CONFORMANCE_DIALECT",
+		"tags":            "CONFORMANCE_TAGS",
+		"admin-token":     "CONFORMANCE_ADMIN_TOKEN",
+		"concurrency":     "CONFORMANCE_CONCURRENCY",
+		"format":          "CONFORMANCE_FORMAT",
+		"junit":           "CONFORMANCE_JUNIT",
+		"cucumber":        "CONFORMANCE_CUCUMBER",
+		"coverage":        "CONFORMANCE_COVERAGE",
+		"features":        "CONFORMANCE_FEATURES",
+		"max-pages":       "CONFORMANCE_MAX_PAGES",
+		"image":           "CONFORMANCE_TARGET_IMAGE", // not CONFORMANCE_IMAGE: docker/build-image.sh names the suite's own image so
+		"port":            "CONFORMANCE_TARGET_PORT",
+		"wait-path":       "CONFORMANCE_TARGET_WAIT_PATH",
+		"startup-timeout": "CONFORMANCE_TARGET_STARTUP_TIMEOUT",
+		"unsafe-methods":  "CONFORMANCE_UNSAFE_METHODS",
+		"html":            "CONFORMANCE_HTML",
+		"strict":          "CONFORMANCE_STRICT",
+		"fail-under":      "CONFORMANCE_FAIL_UNDER",
+		"shard":           "CONFORMANCE_SHARD",
+		"dry-run":         "CONFORMANCE_DRY_RUN",
+		"json":            "CONFORMANCE_JSON",
+	})
 }
 
 func writeHTML(path string, res steps.Result) error {
