@@ -110,6 +110,7 @@ func newControl(cfg Config, clock func() time.Time, log *slog.Logger) (*control,
 		return nil, err
 	}
 	ctl.current.Store(st)
+	ctl.warn(st.data.Warnings())
 	if cfg.WatchFixtures {
 		if cfg.FixturesFile == "" {
 			return nil, errors.New("watching the fixtures file needs a fixtures file")
@@ -169,6 +170,7 @@ func (ctl *control) reset(seed int64) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctl.warn(st.data.Warnings())
 	ctl.faults.clear()
 	ctl.coverage.clear()
 	if ctl.journal != nil {
@@ -184,6 +186,7 @@ func (ctl *control) addOverlay(o *fixtures.Overlay) (*state, error) {
 		if err != nil {
 			return nil, err
 		}
+		ctl.warn(data.Warnings()[len(cur.data.Warnings()):])
 		posted := append(slices.Clone(cur.posted), o)
 		return &state{start: cur.start, file: cur.file, posted: posted, data: data, api: &api{data: data}, catalog: NewCatalog(data)}, nil
 	})
@@ -197,9 +200,25 @@ func (ctl *control) reloadFile() error {
 		if err != nil {
 			return nil, err
 		}
-		return newState(cur.start, file, cur.posted)
+		next, err := newState(cur.start, file, cur.posted)
+		if err == nil {
+			ctl.warn(next.data.Warnings())
+		}
+		return next, err
 	})
 	return err
+}
+
+// warn logs what recordings break of the rules generated data keeps: served anyway, since
+// it is what the real service said, but a frontend team should know why a screen shows a
+// transaction dated after the mock's now.
+func (ctl *control) warn(ws []fixtures.OverlayWarning) {
+	if ctl.log == nil {
+		return
+	}
+	for _, w := range ws {
+		ctl.log.Warn("a recording breaks a rule of generated data; served as recorded", "where", w.String())
+	}
 }
 
 // watch reloads the fixtures file whenever its modification time or size changes. A file

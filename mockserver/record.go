@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,10 +30,11 @@ import (
 // transactions. Customer ids are pseudonymised unless the recorder is raw. The file is
 // rewritten whenever something new passed, so that it is whole whenever the proxy stops.
 type Recorder struct {
-	file string
-	raw  bool
-	key  []byte // of the pseudonyms: random, so that no one can tell a customer id from its pseudonym
-	log  *slog.Logger
+	file     string
+	upstream string // as the recording names it: without user info, query or fragment
+	raw      bool
+	key      []byte // of the pseudonyms: random, so that no one can tell a customer id from its pseudonym
+	log      *slog.Logger
 
 	mu       sync.Mutex
 	programs map[int64]*recordedProgram
@@ -83,14 +85,15 @@ func (l *recordedList) list() []any {
 	return out
 }
 
-// NewRecorder records into file; raw keeps customer ids as they are. log (nil for none)
-// hears of a recording that cannot be written.
-func NewRecorder(file string, raw bool, log *slog.Logger) (*Recorder, error) {
+// NewRecorder records what the proxy forwards to upstream into file; raw keeps customer ids
+// as they are. log (nil for none) hears of a recording that cannot be written.
+func NewRecorder(file string, upstream *url.URL, raw bool, log *slog.Logger) (*Recorder, error) {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("making the key of the pseudonyms: %w", err)
 	}
-	r := &Recorder{file: file, raw: raw, key: key, log: log,
+	named := url.URL{Scheme: upstream.Scheme, Host: upstream.Host, Path: upstream.Path}
+	r := &Recorder{file: file, upstream: named.String(), raw: raw, key: key, log: log,
 		programs: make(map[int64]*recordedProgram), members: make(map[int64]*recordedMember)}
 	// Write the empty recording now, so that a file that cannot be written fails at start.
 	if err := r.write(); err != nil {
@@ -231,17 +234,24 @@ func (r *Recorder) pseudonym(programID int64, customerID string) string {
 	return "rec-" + hex.EncodeToString(h.Sum(nil)[:10])
 }
 
-// overlayFile is the shape of a fixture overlay file (fixtures.Overlay).
+// overlayFile is the shape of a fixture overlay file (fixtures.Overlay). The recording
+// block marks it as what a real service said: loading it warns about, rather than refuses,
+// data that breaks a realistic-data rule of generated data.
 type overlayFile struct {
-	Programs []map[string]any `json:"programs"`
-	Members  []map[string]any `json:"members"`
+	Recording recordingMark    `json:"recording"`
+	Programs  []map[string]any `json:"programs"`
+	Members   []map[string]any `json:"members"`
+}
+
+type recordingMark struct {
+	Upstream string `json:"upstream"`
 }
 
 // overlay is the recording as a fixture overlay: programs and members by id; a member
 // only when its own fields were seen (an overlay member needs them), a program only when
 // getProgram was.
 func (r *Recorder) overlay() overlayFile {
-	out := overlayFile{Programs: []map[string]any{}, Members: []map[string]any{}}
+	out := overlayFile{Recording: recordingMark{Upstream: r.upstream}, Programs: []map[string]any{}, Members: []map[string]any{}}
 	for _, id := range slices.Sorted(maps.Keys(r.programs)) {
 		p := r.programs[id]
 		if p.fields == nil {

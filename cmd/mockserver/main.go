@@ -6,6 +6,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -43,6 +44,7 @@ type options struct {
 	addr            string
 	seed            int64
 	programs        int
+	programsGiven   bool // by flag or environment; else a recording replays without generated programs
 	members         int
 	now             time.Time
 	auth            string
@@ -68,6 +70,9 @@ type options struct {
 	upstreamTimeout time.Duration
 	record          string
 	recordRaw       bool
+
+	replaying bool   // --fixtures is a recording
+	recording string // of this upstream
 }
 
 // defaultJournal is how many requests GET /__mock/requests keeps unless
@@ -86,7 +91,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	}
 	fs.StringVar(&o.addr, "addr", env("MOCK_ADDR", ":8080"), "listen address (MOCK_ADDR)")
 	seed := fs.String("seed", env("MOCK_SEED", "1"), "data seed, any non-zero integer; same seed, same data (MOCK_SEED)")
-	programs := fs.String("programs", env("MOCK_PROGRAMS", "3"), "number of programs (MOCK_PROGRAMS)")
+	programs := fs.String("programs", env("MOCK_PROGRAMS", "3"), "number of programs; 0 with --fixtures serves only the file's, and a recording replays with 0 unless this is given (MOCK_PROGRAMS)")
 	members := fs.String("members", env("MOCK_MEMBERS", "250"), "members per program, at least 5 (MOCK_MEMBERS)")
 	now := fs.String("now", env("MOCK_NOW", fixtures.DefaultNow.Format(time.RFC3339)), "the mock's fixed \"now\", RFC 3339 (MOCK_NOW)")
 	fs.StringVar(&o.auth, "auth", env("MOCK_AUTH", mockserver.AuthNone),
@@ -157,8 +162,10 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	if o.seed, err = strconv.ParseInt(*seed, 10, 64); err != nil || o.seed == 0 {
 		return o, fmt.Errorf("--seed %q: want a non-zero integer", *seed)
 	}
-	if o.programs, err = strconv.Atoi(*programs); err != nil || o.programs < 1 {
-		return o, fmt.Errorf("--programs %q: want a whole number of at least 1", *programs)
+	fs.Visit(func(f *flag.Flag) { o.programsGiven = o.programsGiven || f.Name == "programs" })
+	o.programsGiven = o.programsGiven || getenv("MOCK_PROGRAMS") != ""
+	if o.programs, err = strconv.Atoi(*programs); err != nil || o.programs < 0 {
+		return o, fmt.Errorf("--programs %q: want a whole number of at least 1 (0 with --fixtures: serve only the file's programs)", *programs)
 	}
 	if o.members, err = strconv.Atoi(*members); err != nil || o.members < 5 {
 		return o, fmt.Errorf("--members %q: want a whole number of at least 5 (one member per persona)", *members)
@@ -217,6 +224,9 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	if o.upstream != nil && o.fixtures != "" {
 		return o, errors.New("--fixtures serves data offline, --upstream forwards to a deployment; give one of them (replay a --record file with --fixtures alone)")
 	}
+	if o.programs == 0 && o.fixtures == "" && o.upstream == nil {
+		return o, errors.New("--programs 0 serves only the programs of a --fixtures file; give --fixtures FILE too, or at least 1 program")
+	}
 	if o.watch && o.fixtures == "" {
 		return o, errors.New("--watch reloads the --fixtures file; give --fixtures FILE too")
 	}
@@ -260,13 +270,16 @@ func run(args []string, stdout io.Writer) error {
 		return healthcheck(o.addr)
 	}
 
-	data, err := fixtures.New(o.seed, fixtures.WithPrograms(o.programs), fixtures.WithMembers(o.members), fixtures.WithNow(o.now))
-	if err != nil {
-		return fmt.Errorf("building the dataset: %w", err)
-	}
 	validator, err := spec.NewValidator(spec.WithDialect(o.dialect))
 	if err != nil {
 		return fmt.Errorf("building the spec validator: %w", err)
+	}
+	if err := o.replayRecording(validator); err != nil {
+		return err
+	}
+	data, err := fixtures.New(o.seed, fixtures.WithPrograms(o.programs), fixtures.WithMembers(o.members), fixtures.WithNow(o.now))
+	if err != nil {
+		return fmt.Errorf("building the dataset: %w", err)
 	}
 	var logger *slog.Logger
 	switch o.log {
@@ -283,7 +296,7 @@ func run(args []string, stdout io.Writer) error {
 		}
 		upstream = &mockserver.Upstream{URL: o.upstream, Client: client}
 		if o.record != "" {
-			if upstream.Record, err = mockserver.NewRecorder(o.record, o.recordRaw, logger); err != nil {
+			if upstream.Record, err = mockserver.NewRecorder(o.record, o.upstream, o.recordRaw, logger); err != nil {
 				return fmt.Errorf("--record: %w", err)
 			}
 		}
@@ -359,12 +372,33 @@ func baseURL(a net.Addr) string {
 	return "http://" + tcp.String()
 }
 
+// replayRecording: a --fixtures file that is a recording holds a real service's programs
+// under their own ids, which generated programs 1, 2, 3 would collide with; unless
+// --programs says otherwise, the mock generates none and serves the recording alone.
+func (o *options) replayRecording(v *spec.Validator) error {
+	if o.fixtures == "" || o.programsGiven {
+		return nil
+	}
+	ov, err := fixtures.LoadOverlay(o.fixtures, v)
+	if err != nil {
+		return fmt.Errorf("--fixtures: %w", err)
+	}
+	if o.recording, o.replaying = ov.Recorded(); o.replaying {
+		o.programs = 0
+	}
+	return nil
+}
+
 func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
 	if o.upstream != nil {
 		printProxyBanner(w, url, o)
 		return
 	}
 	fmt.Fprintf(w, "Members API mock listening on %s\n", url)
+	if o.replaying {
+		fmt.Fprintf(w, "replaying the recording %s of %s, offline: %d programs, no generated ones (add some with --programs N)\n",
+			o.fixtures, cmp.Or(o.recording, "an upstream"), len(cat.Programs))
+	}
 	fmt.Fprintf(w, "seed %d · now %s · %d programs × %d members · auth %s",
 		o.seed, o.now.UTC().Format(time.RFC3339), o.programs, o.members, o.auth)
 	if rl := o.rateLimit; rl != nil {

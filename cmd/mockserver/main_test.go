@@ -115,6 +115,8 @@ func TestFlagsRefused(t *testing.T) {
 		{[]string{"--record", "r.json"}, nil, "--upstream URL"},
 		{[]string{"--upstream", "http://x", "--fixtures", "f.yaml"}, nil, "--fixtures"},
 		{nil, []string{"MOCK_UPSTREAM", "http://x", "MOCK_RECORD_RAW", "yes"}, "MOCK_RECORD_RAW"},
+		{[]string{"--programs", "0"}, nil, "give --fixtures FILE too"},
+		{[]string{"--programs", "-1"}, nil, "--programs"},
 	}
 	for _, tc := range cases {
 		_, err := parseFlags(tc.args, envOf(tc.env...))
@@ -251,5 +253,54 @@ func TestProxyBanner(t *testing.T) {
 	}
 	if strings.Contains(out, ":pw@") {
 		t.Errorf("the banner shows the upstream's password:\n%s", out)
+	}
+}
+
+// TestReplayRecordingGeneratesNoPrograms: a recording replays under its own program ids,
+// so the mock generates no programs unless --programs (or MOCK_PROGRAMS) asks for some; a
+// hand-written overlay keeps the default.
+func TestReplayRecordingGeneratesNoPrograms(t *testing.T) {
+	v, err := spec.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	recording := filepath.Join(dir, "rec.json")
+	hand := filepath.Join(dir, "hand.yaml")
+	if err := os.WriteFile(recording, []byte(`{"recording": {"upstream": "https://members.staging.example"}, "programs": [], "members": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(hand, []byte("members: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args      []string
+		env       []string
+		programs  int
+		replaying bool
+	}{
+		{[]string{"--fixtures", recording}, nil, 0, true},
+		{[]string{"--fixtures", recording, "--programs", "2"}, nil, 2, false},
+		{[]string{"--fixtures", recording}, []string{"MOCK_PROGRAMS", "1"}, 1, false},
+		{[]string{"--fixtures", hand}, nil, 3, false},
+	} {
+		o, err := parseFlags(tc.args, envOf(tc.env...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := o.replayRecording(v); err != nil {
+			t.Fatal(err)
+		}
+		if o.programs != tc.programs || o.replaying != tc.replaying {
+			t.Errorf("%v %v: %d programs, replaying %v; want %d, %v", tc.args, tc.env, o.programs, o.replaying, tc.programs, tc.replaying)
+		}
+		if !tc.replaying {
+			continue
+		}
+		var b strings.Builder
+		printBanner(&b, "http://localhost:8080", o, mockserver.Catalog{})
+		if out := b.String(); !strings.Contains(out, "replaying the recording "+recording+" of https://members.staging.example") {
+			t.Errorf("the banner does not say it replays the recording:\n%s", out)
+		}
 	}
 }
