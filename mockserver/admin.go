@@ -41,6 +41,7 @@ func (ctl *control) registerAdmin(e *gin.Engine) {
 	if ctl.adminToken != "" {
 		g.Use(ctl.requireAdminToken)
 	}
+	g.Use(ctl.requireShared)
 	g.POST("/reset", ctl.postReset)
 	g.GET("/faults", ctl.getFaults)
 	g.POST("/faults", ctl.postFault)
@@ -125,9 +126,13 @@ func (ctl *control) postReset(c *gin.Context) {
 		}
 		req.Seed = n
 	}
-	st, err := ctl.reset(req.Seed)
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	st, err := ctl.resetAll(ctx, req.Seed)
 	if err != nil {
-		overlayRefused(c, err)
+		if !sharedFailed(c, err) {
+			overlayRefused(c, err)
+		}
 		return
 	}
 	writeJSON(c, http.StatusOK, ctl.catalog(st))
@@ -139,7 +144,14 @@ type FaultList struct {
 }
 
 func (ctl *control) getFaults(c *gin.Context) {
-	writeJSON(c, http.StatusOK, FaultList{Rules: ctl.faults.list()})
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	rules, err := ctl.listFaults(ctx)
+	if err != nil {
+		sharedFailed(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, FaultList{Rules: rules})
 }
 
 func (ctl *control) postFault(c *gin.Context) {
@@ -155,13 +167,24 @@ func (ctl *control) postFault(c *gin.Context) {
 		abortWithError(c, http.StatusBadRequest, "The fault rule is refused: "+strings.Join(names, ", ")+".", errs...)
 		return
 	}
-	stored := ctl.faults.add(r, ctl.state().data.Seed())
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	stored, err := ctl.addFault(ctx, r)
+	if err != nil {
+		sharedFailed(c, err)
+		return
+	}
 	c.Header("Location", "/__mock/faults/"+strconv.FormatInt(stored.ID, 10))
 	writeJSON(c, http.StatusCreated, stored)
 }
 
 func (ctl *control) deleteFaults(c *gin.Context) {
-	ctl.faults.clear()
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	if err := ctl.clearFaults(ctx); err != nil {
+		sharedFailed(c, err)
+		return
+	}
 	c.Status(http.StatusNoContent)
 }
 
@@ -179,7 +202,13 @@ func (ctl *control) getFault(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r, ok := ctl.faults.get(id)
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	r, ok, err := ctl.faultRule(ctx, id)
+	if err != nil {
+		sharedFailed(c, err)
+		return
+	}
 	if !ok {
 		abortWithError(c, http.StatusNotFound, fmt.Sprintf("There is no fault rule %d.", id))
 		return
@@ -192,7 +221,14 @@ func (ctl *control) deleteFault(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !ctl.faults.remove(id) {
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	removed, err := ctl.removeFault(ctx, id)
+	if err != nil {
+		sharedFailed(c, err)
+		return
+	}
+	if !removed {
 		abortWithError(c, http.StatusNotFound, fmt.Sprintf("There is no fault rule %d.", id))
 		return
 	}
@@ -235,11 +271,14 @@ func (ctl *control) getRequests(c *gin.Context) {
 	if !ok {
 		return
 	}
-	writeJSON(c, http.StatusOK, JournalList{
-		Size:     ctl.journal.size,
-		Recorded: ctl.journal.recorded(),
-		Requests: ctl.journal.list(f, limit),
-	})
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	list, err := ctl.journalList(ctx, f, limit)
+	if err != nil {
+		sharedFailed(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, list)
 }
 
 func (ctl *control) deleteRequests(c *gin.Context) {
@@ -247,7 +286,12 @@ func (ctl *control) deleteRequests(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctl.journal.clear(f)
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	if err := ctl.journalClear(ctx, f); err != nil {
+		sharedFailed(c, err)
+		return
+	}
 	c.Status(http.StatusNoContent)
 }
 
@@ -256,15 +300,16 @@ func (ctl *control) postFixtures(c *gin.Context) {
 	if !ok {
 		return
 	}
-	o, err := fixtures.ParseOverlay("request body", body, ctl.v)
-	if err == nil {
-		_, err = ctl.addOverlay(o)
-	}
+	ctx, cancel := adminContext(c)
+	defer cancel()
+	st, err := ctl.postOverlay(ctx, "request body", body)
 	if err != nil {
-		overlayRefused(c, err)
+		if !sharedFailed(c, err) {
+			overlayRefused(c, err)
+		}
 		return
 	}
-	writeJSON(c, http.StatusOK, ctl.catalog(ctl.state()))
+	writeJSON(c, http.StatusOK, ctl.catalog(st))
 }
 
 // overlayRefused answers 422 for an overlay that breaks a schema or a rule, one errors[]

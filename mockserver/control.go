@@ -72,6 +72,8 @@ type control struct {
 	current atomic.Pointer[state]
 	mu      sync.Mutex   // serialises changes of current
 	dialect spec.Dialect // shown in the catalog
+
+	shared *shared // nil: the state is this process's alone
 }
 
 func newControl(cfg Config, clock func() time.Time, log *slog.Logger) (*control, error) {
@@ -111,13 +113,18 @@ func newControl(cfg Config, clock func() time.Time, log *slog.Logger) (*control,
 	}
 	ctl.current.Store(st)
 	ctl.warn(st.data.Warnings())
+	ctx := cfg.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if cfg.State != nil {
+		if err := ctl.connectShared(ctx, *cfg.State, cfg.JournalSize); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.WatchFixtures {
 		if cfg.FixturesFile == "" {
 			return nil, errors.New("watching the fixtures file needs a fixtures file")
-		}
-		ctx := cfg.Context
-		if ctx == nil {
-			ctx = context.Background()
 		}
 		interval := cfg.WatchInterval
 		if interval <= 0 {

@@ -31,7 +31,8 @@ func controlModel(t *testing.T) (*v3.Document, libvalidator.Validator) {
 
 var ginParam = regexp.MustCompile(`:([A-Za-z]+)`)
 
-// TestControlDocumentCoversTheAdminRoutes: every route under /__mock/ the engine registers is
+// TestControlDocumentCoversTheAdminRoutes: every route under /__mock/ the engine registers, and
+// the health probes, is
 // an operation of the control plane's document (HEAD as its GET), and every operation there
 // is a route.
 func TestControlDocumentCoversTheAdminRoutes(t *testing.T) {
@@ -49,7 +50,7 @@ func TestControlDocumentCoversTheAdminRoutes(t *testing.T) {
 	}
 	registered := map[string]bool{}
 	for _, r := range h.engine.Routes() {
-		if !strings.HasPrefix(r.Path, "/__mock/") {
+		if !strings.HasPrefix(r.Path, "/__mock/") && r.Path != "/healthz" && r.Path != "/readyz" {
 			continue
 		}
 		method := r.Method
@@ -76,6 +77,8 @@ func TestControlResponsesConformToTheDocument(t *testing.T) {
 	m := newMock(t, 1, func(c *Config) { c.JournalSize = 50 })
 	token := newMock(t, 1, func(c *Config) { c.AdminToken = "s3cret" })
 	off := newMock(t, 1, func(c *Config) { c.JournalSize = 0 })
+	// Shared state on a port nobody listens on: a replica that cannot reach Redis.
+	down := newMock(t, 1, func(c *Config) { c.JournalSize = 50; c.State = &SharedState{URL: "redis://127.0.0.1:1/0"} })
 	m.get("/v1/programs/1") // something in the journal
 	tests := []struct {
 		base         *mock
@@ -103,6 +106,15 @@ func TestControlResponsesConformToTheDocument(t *testing.T) {
 		{m, "POST", "/__mock/reset", `{"seed":7}`, 200},
 		{m, "POST", "/__mock/reset?seed=x", "", 400},
 		{token, "GET", "/__mock/faults", "", 401},
+		{m, "GET", "/healthz", "", 200},
+		{m, "GET", "/readyz", "", 200},
+		{down, "GET", "/healthz", "", 200},
+		{down, "GET", "/readyz", "", 503},
+		{down, "GET", "/__mock/faults", "", 503},
+		{down, "POST", "/__mock/faults", `{"operationId":"getMember","status":500}`, 503},
+		{down, "POST", "/__mock/reset", "", 503},
+		{down, "GET", "/__mock/requests", "", 503},
+		{down, "GET", "/__mock/catalog", "", 200},
 	}
 	for _, tt := range tests {
 		req, err := http.NewRequest(tt.method, tt.base.url+tt.path, strings.NewReader(tt.body))

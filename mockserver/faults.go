@@ -239,6 +239,10 @@ type faultSet struct {
 	mu     sync.RWMutex
 	rules  []*faultRule
 	nextID int64
+
+	// remote, when set, counts and decides in the shared state, so that every replica's
+	// requests count; ok false (Redis away) falls back to this replica's own counts.
+	remote func(r *FaultRule) (fired bool, delay time.Duration, exhausted, ok bool)
 }
 
 // add stores a checked rule and returns it as stored. seed is the mock's data seed: with the
@@ -323,7 +327,7 @@ func (fs *faultSet) evaluate(operationID, path, clientName string) faultOutcome 
 		if s.Times > 0 && !r.active() {
 			continue
 		}
-		fired, delay := r.fire()
+		fired, delay := fs.fireOne(r)
 		if !fired {
 			continue
 		}
@@ -335,6 +339,40 @@ func (fs *faultSet) evaluate(operationID, path, clientName string) faultOutcome 
 		out.drop = out.drop || s.Drop
 	}
 	return out
+}
+
+// fireOne decides for one matching rule: in the shared state when there is one and it
+// answers, else with the rule's own counts.
+func (fs *faultSet) fireOne(r *faultRule) (bool, time.Duration) {
+	if fs.remote != nil {
+		if fired, delay, exhausted, ok := fs.remote(&r.spec); ok {
+			r.mu.Lock()
+			if fired || !exhausted {
+				r.spec.Matched++
+			}
+			if fired {
+				r.spec.Fired++
+			}
+			if exhausted {
+				r.spec.Active = false
+			}
+			r.mu.Unlock()
+			return fired, delay
+		}
+	}
+	return r.fire()
+}
+
+// replace makes rules the set, with their counts as the shared state holds them.
+func (fs *faultSet) replace(rules []FaultRule, seed int64) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.rules = make([]*faultRule, len(rules))
+	for i, r := range rules {
+		fs.rules[i] = &faultRule{spec: r, rng: rand.New(rand.NewPCG(uint64(seed), uint64(r.ID)))}
+		fs.nextID = max(fs.nextID, r.ID)
+	}
+	fs.count.Store(int64(len(fs.rules)))
 }
 
 func (r *faultRule) active() bool {

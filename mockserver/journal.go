@@ -97,6 +97,9 @@ type journal struct {
 	mu   sync.Mutex
 	ring []*journalRecord // ring[(seq-1) % size]; nil where cleared
 	seq  uint64           // seq of the latest record
+
+	// sink, when set, takes every record instead of the ring: the shared journal.
+	sink func(*journalRecord)
 }
 
 func newJournal(size int, v *spec.Validator, ops map[string]spec.Operation) *journal {
@@ -106,7 +109,7 @@ func newJournal(size int, v *spec.Validator, ops map[string]spec.Operation) *jou
 // journalled reports whether a path goes into the journal: not the mock's own endpoints,
 // which would fill it with the polling of the journal itself and of health checks.
 func journalled(path string) bool {
-	return !strings.HasPrefix(path, "/__mock/") && path != "/healthz"
+	return !strings.HasPrefix(path, "/__mock/") && path != "/healthz" && path != "/readyz"
 }
 
 // teeWriter keeps what the handlers write. The mock writes every body in one call, from a
@@ -185,6 +188,10 @@ func (j *journal) middleware(clock func() time.Time) gin.HandlerFunc {
 var canonicalCorrelationID = http.CanonicalHeaderKey(headerCorrelationID)
 
 func (j *journal) add(rec *journalRecord) {
+	if j.sink != nil {
+		j.sink(rec)
+		return
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++

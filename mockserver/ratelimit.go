@@ -84,6 +84,10 @@ type rateLimiter struct {
 	mu        sync.Mutex
 	windowEnd time.Time
 	counts    map[clientKey]int
+
+	// remote, when set, counts in the shared state, across replicas; ok false (Redis
+	// away) falls back to this replica's own counts.
+	remote func(key clientKey, windowEnd time.Time, window time.Duration) (count int64, ok bool)
 }
 
 func newRateLimiter(rl RateLimit, clock func() time.Time) *rateLimiter {
@@ -110,6 +114,18 @@ func (l *rateLimiter) take(key clientKey) (ok bool, budget int, wait time.Durati
 	}
 	if _, known := l.counts[key]; !known && !key.anonymous && len(l.counts) >= l.rl.MaxClients {
 		key, budget = clientKey{overflow: true}, l.rl.Anonymous
+	}
+	if l.remote != nil {
+		end := l.windowEnd
+		l.mu.Unlock() // no lock held over a round trip to Redis
+		n, ok := l.remote(key, end, l.rl.Window)
+		l.mu.Lock()
+		if ok {
+			if n > int64(budget) {
+				return false, budget, end.Sub(now)
+			}
+			return true, budget, 0
+		}
 	}
 	n := l.counts[key]
 	if n >= budget {

@@ -52,8 +52,12 @@ type Config struct {
 	// instead of serving the dataset (see Upstream); the control plane stays.
 	Upstream *Upstream
 
-	// Context bounds the mock's background work (the fixtures watcher); nil
-	// means it lasts as long as the process.
+	// State, when set, shares the control state with every replica on the same Redis
+	// (see SharedState); nil keeps it in this process.
+	State *SharedState
+
+	// Context bounds the mock's background work (the fixtures watcher, the
+	// shared state's sync); nil means it lasts as long as the process.
 	Context context.Context
 }
 
@@ -177,6 +181,15 @@ func New(cfg Config) (*Server, error) {
 	get(e, "/healthz", func(c *gin.Context) {
 		writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	// Ready: serving the state every replica shares. A replica that lost Redis stays
+	// healthy (it answers the API) but not ready, so a load balancer may prefer others.
+	get(e, "/readyz", func(c *gin.Context) {
+		if why := ctl.ready(); why != "" {
+			abortWithError(c, http.StatusServiceUnavailable, why)
+			return
+		}
+		writeJSON(c, http.StatusOK, ctl.readiness())
+	})
 	doc := cfg.Validator.Document()
 	get(e, "/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", doc) })
 	get(e, "/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
@@ -202,7 +215,15 @@ func New(cfg Config) (*Server, error) {
 	// whole server, whatever the request.
 	v1.Use(ctl.intercept)
 	if cfg.RateLimit != nil {
-		v1.Use(withRateLimit(newRateLimiter(*cfg.RateLimit, clock)))
+		l := newRateLimiter(*cfg.RateLimit, clock)
+		if ctl.shared != nil {
+			l.remote = func(key clientKey, end time.Time, window time.Duration) (int64, bool) {
+				ctx, cancel := context.WithTimeout(context.Background(), sharedIOTimeout)
+				defer cancel()
+				return ctl.shared.take(ctx, key, end, window)
+			}
+		}
+		v1.Use(withRateLimit(l))
 	}
 	switch cfg.Auth {
 	case AuthBearer:

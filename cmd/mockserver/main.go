@@ -71,6 +71,8 @@ type options struct {
 	record          string
 	recordRaw       bool
 
+	state *mockserver.SharedState // nil: --state memory
+
 	replaying bool   // --fixtures is a recording
 	recording string // of this upstream
 }
@@ -132,6 +134,8 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.BoolVar(&o.watch, "watch", watch, "reload the --fixtures file when it changes (MOCK_WATCH)")
 	journal := fs.String("journal", env("MOCK_JOURNAL", strconv.Itoa(defaultJournal)),
 		"how many of the latest requests GET /__mock/requests keeps; 0 turns the journal off (MOCK_JOURNAL)")
+	state := fs.String("state", env("MOCK_STATE", "memory"),
+		"where the control state lives: memory (this process) or redis://host:port/db (rediss:// for TLS), shared by every replica on it; password in the URL or MOCK_STATE_PASSWORD (MOCK_STATE)")
 	fs.StringVar(&o.dialectFile, "dialect", env("MOCK_DIALECT", ""),
 		"dialect file (YAML): how this mock answers where the contract leaves room — firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter (MOCK_DIALECT)")
 	upstream := fs.String("upstream", env("MOCK_UPSTREAM", ""),
@@ -223,6 +227,16 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	}
 	if o.upstream != nil && o.fixtures != "" {
 		return o, errors.New("--fixtures serves data offline, --upstream forwards to a deployment; give one of them (replay a --record file with --fixtures alone)")
+	}
+	switch st := *state; {
+	case st == "memory" || st == "":
+	case strings.HasPrefix(st, "redis://") || strings.HasPrefix(st, "rediss://"):
+		o.state = &mockserver.SharedState{URL: st, Password: getenv("MOCK_STATE_PASSWORD")}
+	default:
+		return o, fmt.Errorf("--state %q: want memory, or redis://host:port/db (rediss:// for TLS)", redacted(st))
+	}
+	if o.state != nil && o.upstream != nil {
+		return o, errors.New("--state shares the mock's control state between replicas; the validating proxy (--upstream) keeps its own: give one of them")
 	}
 	if o.programs == 0 && o.fixtures == "" && o.upstream == nil {
 		return o, errors.New("--programs 0 serves only the programs of a --fixtures file; give --fixtures FILE too, or at least 1 program")
@@ -317,6 +331,7 @@ func run(args []string, stdout io.Writer) error {
 		WatchFixtures: o.watch,
 		JournalSize:   o.journal,
 		Upstream:      upstream,
+		State:         o.state,
 		Context:       watchCtx,
 	})
 	if err != nil {
@@ -372,6 +387,14 @@ func baseURL(a net.Addr) string {
 	return "http://" + tcp.String()
 }
 
+// redacted hides the password of a URL in messages.
+func redacted(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "(a URL that does not parse)"
+}
+
 // replayRecording: a --fixtures file that is a recording holds a real service's programs
 // under their own ids, which generated programs 1, 2, 3 would collide with; unless
 // --programs says otherwise, the mock generates none and serves the recording alone.
@@ -407,6 +430,9 @@ func printBanner(w io.Writer, url string, o options, cat mockserver.Catalog) {
 	fmt.Fprintf(w, "\ndialect %s", cat.Dialect)
 	if o.dialectFile != "" {
 		fmt.Fprintf(w, " (from %s)", o.dialectFile)
+	}
+	if o.state != nil {
+		fmt.Fprintf(w, "\ncontrol state shared on %s: fault rules, overlays, resets, the journal and rate limits are those of every replica on it · ready: /readyz", redacted(o.state.URL))
 	}
 	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
