@@ -48,6 +48,7 @@ type config struct {
 	soak           time.Duration
 	profile        string
 	only           *regexp.Regexp
+	mockArgs       []string // more flags of the mock, e.g. --state redis://…
 }
 
 func main() {
@@ -68,7 +69,9 @@ func main() {
 	flag.DurationVar(&cfg.soak, "soak", 5*time.Minute, "length of the soak run")
 	flag.StringVar(&cfg.profile, "profile", "bin/mock.cpu.pprof", "where the profile run writes the CPU profile")
 	only := flag.String("scenarios", "", "regexp: run only the load scenarios whose name matches")
+	mockArgs := flag.String("mock-args", "", "more flags for the mock, space-separated, e.g. \"--state redis://127.0.0.1:6379/0\"")
 	flag.Parse()
+	cfg.mockArgs = strings.Fields(*mockArgs)
 	if *serverProcs > 0 {
 		// The servers inherit the environment; this process read its own
 		// GOMAXPROCS at start and is not affected.

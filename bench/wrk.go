@@ -160,8 +160,8 @@ func median(rs []result) result {
 // startMock starts the mock as every run measures it: access log off,
 // members per program, cfg.programs programs, everything else default.
 func startMock(cfg config, members int) (*proc, time.Duration, error) {
-	return start(cfg.mock, "/healthz", "--log", "off",
-		"--members", strconv.Itoa(members), "--programs", strconv.Itoa(cfg.programs))
+	args := append([]string{"--log", "off", "--members", strconv.Itoa(members), "--programs", strconv.Itoa(cfg.programs)}, cfg.mockArgs...)
+	return start(cfg.mock, "/healthz", args...)
 }
 
 // startLoadedMock starts the mock with cfg.members members per program and

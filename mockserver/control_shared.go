@@ -255,8 +255,13 @@ func (ctl *control) journalClear(ctx context.Context, f journalFilter) error {
 
 // ready says whether the replica serves the state every replica shares; "" when it does.
 func (ctl *control) ready() string {
-	if ctl.shared != nil && !ctl.shared.healthy.Load() {
-		return fmt.Sprintf("The shared state (%s) cannot be reached: the API answers from the last state this replica knew, admin calls answer 503.", ctl.shared.where)
+	switch {
+	case ctl.shared == nil:
+		return ""
+	case !ctl.shared.healthy.Load():
+		return fmt.Sprintf("The shared state (%s) cannot be reached (%d failed calls since start): the API answers from the last state this replica knew, admin calls answer 503.", ctl.shared.where, ctl.shared.errors.Load())
+	case ctl.shared.stuck.Load() != nil:
+		return *ctl.shared.stuck.Load()
 	}
 	return ""
 }
@@ -264,15 +269,19 @@ func (ctl *control) ready() string {
 // Readiness is the body of a 200 from /readyz. StateVersion is the version of the shared
 // state the replica serves (0 without one): replicas that show the same have the same
 // rules, overlays and seed.
+// StateErrors counts the calls to Redis that failed since the replica started, periods
+// of Redis being away included.
 type Readiness struct {
 	Status       string `json:"status"`
 	StateVersion int64  `json:"stateVersion"`
+	StateErrors  int64  `json:"stateErrors"`
 }
 
 func (ctl *control) readiness() Readiness {
 	r := Readiness{Status: "ready"}
 	if ctl.shared != nil {
 		r.StateVersion = ctl.shared.version.Load()
+		r.StateErrors = ctl.shared.errors.Load()
 	}
 	return r
 }

@@ -53,7 +53,7 @@ const (
 )
 
 // Bounds of the shared journal: what one entry carries of a body, and how many entries may
-// wait for the writer before new ones are dropped (and counted) rather than slowing the API.
+// wait for the writer before new ones are dropped rather than slowing the API.
 const (
 	maxSharedJournalBody = 64 << 10
 	sharedJournalQueue   = 4096
@@ -75,8 +75,14 @@ type shared struct {
 
 	nudge       chan struct{} // a change notice arrived
 	journal     chan *journalRecord
-	journalSize int           // how many entries the stream keeps
-	dropped     atomic.Uint64 // journal entries not shared: the writer was behind or Redis away
+	journalSize int // how many entries the stream keeps
+
+	// stuck is why the replica cannot apply the shared state's latest version (say, a
+	// posted overlay that does not fit its own --fixtures file); nil when it serves it.
+	stuck   atomic.Pointer[string]
+	stuckAt atomic.Int64 // the version that failed, logged once
+
+	errors atomic.Int64 // calls to Redis that failed since start: the metric /readyz shows
 }
 
 func newShared(cfg SharedState, log *slog.Logger) (*shared, error) {
@@ -151,6 +157,7 @@ type snapshot struct {
 
 // failed records that Redis could not be reached, logging the change once.
 func (s *shared) failed(err error) error {
+	s.errors.Add(1)
 	if s.healthy.CompareAndSwap(true, false) {
 		s.log.Error("shared state unreachable: the API answers from the last state this replica knew; admin calls answer 503",
 			"state", s.where, "error", err.Error())
@@ -263,11 +270,14 @@ func (s *shared) catchUp(ctx context.Context) {
 	rctx, rcancel := context.WithTimeout(ctx, sharedAdminTimeout)
 	defer rcancel()
 	if err := s.reload(rctx); err != nil {
-		if !errors.Is(err, errStateUnavailable) {
-			s.log.Error("the shared state could not be applied; the replica keeps its state", "state", s.where, "error", err.Error())
+		if !errors.Is(err, errStateUnavailable) && s.stuckAt.Swap(v) != v {
+			why := fmt.Sprintf("The shared state's version %d cannot be applied here: %v. The replica serves the version before it.", v, err)
+			s.stuck.Store(&why)
+			s.log.Error("the shared state could not be applied; the replica keeps its state until the next change", "state", s.where, "version", v, "error", err.Error())
 		}
 		return
 	}
+	s.stuck.Store(nil)
 	if back && s.healthy.CompareAndSwap(false, true) {
 		s.log.Info("shared state reachable again: the replica serves its state and takes admin calls", "state", s.where)
 	}
@@ -415,7 +425,7 @@ type sharedRecord struct {
 	ReqCorrelation  []string     `json:"reqCorrelation,omitempty"`
 	RespContentType string       `json:"respContentType,omitempty"`
 	RetryAfter      []string     `json:"retryAfter,omitempty"`
-	Body            []byte       `json:"body,omitempty"`
+	Body            []byte       `json:"-"` // a field of its own: bytes, neither base64 nor escaped
 	Truncated       bool         `json:"truncated,omitempty"`
 }
 
@@ -433,20 +443,27 @@ func (sr sharedRecord) record() *journalRecord {
 		respContentType: sr.RespContentType, retryAfter: sr.RetryAfter, body: sr.Body, truncated: sr.Truncated}
 }
 
-// journalScript numbers an entry and appends it to the stream, capped at ARGV[1] entries.
+// journalScript appends a batch of entries to the stream, numbered on from the last seq,
+// and trims the stream to ARGV[1] entries: ARGV[2] is how many entries the batch numbers
+// (the writer leaves out those the trim would drop at once), then a record and a body for
+// each entry it sends.
 var journalScript = redis.NewScript(`
-local seq = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'seq', seq, 'rec', ARGV[2])
-return seq
+local numbered = tonumber(ARGV[2])
+local sent = (#ARGV - 2) / 2
+local seq = redis.call('INCRBY', KEYS[2], numbered) - sent
+for i = 0, sent - 1 do
+  redis.call('XADD', KEYS[1], '*', 'seq', seq + i + 1, 'rec', ARGV[3 + 2*i], 'body', ARGV[4 + 2*i])
+end
+redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
+return seq + sent
 `)
 
 // record hands an entry to the writer; it never waits. An entry the writer has no room for
-// is dropped and counted.
+// (it is behind a load Redis cannot follow) is dropped rather than slowing the API.
 func (s *shared) record(rec *journalRecord) {
 	select {
 	case s.journal <- rec:
 	default:
-		s.dropped.Add(1)
 	}
 }
 
@@ -471,20 +488,22 @@ func (s *shared) writeJournal(ctx context.Context) {
 			}
 		}
 		if !s.healthy.Load() {
-			s.dropped.Add(uint64(len(batch)))
-			continue
+			continue // answered while Redis was away: not in the shared journal
+		}
+		// Entries the stream would trim at once are numbered, not sent.
+		numbered := len(batch)
+		batch = batch[max(0, len(batch)-s.journalSize):]
+		args := []any{s.journalSize, numbered}
+		for _, rec := range batch {
+			sr := rec.shared()
+			raw, err := json.Marshal(sr)
+			if err != nil {
+				raw = []byte("{}")
+			}
+			args = append(args, raw, sr.Body)
 		}
 		wctx, cancel := context.WithTimeout(ctx, sharedAdminTimeout)
-		pipe := s.rdb.Pipeline()
-		for _, rec := range batch {
-			raw, err := json.Marshal(rec.shared())
-			if err != nil {
-				continue
-			}
-			journalScript.Eval(wctx, pipe, []string{s.key(keyJournal), s.key(keyJournalSeq)}, s.journalSize, raw)
-		}
-		if _, err := pipe.Exec(wctx); err != nil {
-			s.dropped.Add(uint64(len(batch)))
+		if err := journalScript.Run(wctx, s.rdb, []string{s.key(keyJournal), s.key(keyJournalSeq)}, args...).Err(); err != nil {
 			s.failed(err)
 		}
 		cancel()
@@ -510,6 +529,9 @@ func (s *shared) journalEntries(ctx context.Context) ([]*journalRecord, []string
 		}
 		n, _ := strconv.ParseUint(fmt.Sprint(m.Values["seq"]), 10, 64)
 		sr.Entry.Seq = n
+		if body, _ := m.Values["body"].(string); body != "" {
+			sr.Body = []byte(body)
+		}
 		recs = append(recs, sr.record())
 		ids = append(ids, m.ID)
 	}
