@@ -11,7 +11,7 @@ BASE_URL ?= http://127.0.0.1:8080
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help run build test lint docs-check image conformance conformance-image report-screenshot conformance-fuzz clean
+.PHONY: help run build test deploy-test lint docs-check image conformance conformance-image report-screenshot conformance-fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,7 +32,13 @@ CONTAINER_PKG := ./internal/container/
 test: ## run every test: unit, HTTP, the Gherkin suite, fuzz seed corpora, containers (no timed fuzzing: make fuzz)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/container$$')
 	$(GO) test -count=1 -v $(CONTAINER_PKG)
+	@$(MAKE) --no-print-directory deploy-test
 	@$(MAKE) --no-print-directory docs-check
+
+# A module of its own (deploy/go.mod): Helm and the Kubernetes libraries stay out of
+# the mock's build. Its first build compiles them: a few minutes on 2 cores.
+deploy-test: ## render the Helm chart with Helm's engine, lint it, and start the mock from what it renders
+	cd deploy && $(GO) test -count=1 ./...
 
 docs-check: ## lint both OpenAPI documents (Spectral), generate TypeScript types and compile them (needs node and npm)
 	bash tools/docs/check.sh
@@ -40,6 +46,7 @@ docs-check: ## lint both OpenAPI documents (Spectral), generate TypeScript types
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy && $(GO) vet ./...
 
 image: ## build the mock's image $(IMAGE) (FROM scratch, static binary)
 	IMAGE=$(IMAGE) bash docker/build-image.sh

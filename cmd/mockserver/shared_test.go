@@ -37,15 +37,23 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// lookTool finds a real component's binary (a Debian package of the same name). Without
+// it the test skips, unless the variable require is 1 (CI), where a skip is a failure.
+func lookTool(t *testing.T, name, require string) string {
+	t.Helper()
+	bin, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv(require) == "1" {
+			t.Fatalf("%s is not installed and %s=1: apt-get install -y %s", name, require, name)
+		}
+		t.Skipf("%s is not installed (apt-get install -y %s); %s=1 makes this a failure", name, name, require)
+	}
+	return bin
+}
+
 func startRedis(t *testing.T, port int) *redisServer {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("REQUIRE_REDIS") == "1" {
-			t.Fatal("redis-server is not installed and REQUIRE_REDIS=1: apt-get install -y redis-server")
-		}
-		t.Skip("redis-server is not installed (apt-get install -y redis-server); REQUIRE_REDIS=1 makes this a failure")
-	}
+	bin := lookTool(t, "redis-server", "REQUIRE_REDIS")
 	r := &redisServer{port: port, done: make(chan struct{})}
 	r.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
 	if err := r.cmd.Start(); err != nil {
