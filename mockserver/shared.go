@@ -57,6 +57,7 @@ const (
 const (
 	maxSharedJournalBody = 64 << 10
 	sharedJournalQueue   = 4096
+	sharedJournalFlush   = 200 * time.Millisecond // at most one batch per interval
 )
 
 // errStateUnavailable marks an admin call that could not reach the shared state.
@@ -467,19 +468,29 @@ func (s *shared) record(rec *journalRecord) {
 	}
 }
 
-// writeJournal appends what record queued, in batches of what has queued up meanwhile:
-// an entry is in the stream about one round trip after its answer.
+// writeJournal appends what record queued, in batches. At most one batch goes out per
+// sharedJournalFlush: under load the stream keeps only the last journalSize entries anyway,
+// so entries it would trim at once are numbered, never encoded or sent. At light load an
+// entry is in the stream one round trip after its answer; under load, within the interval.
 func (s *shared) writeJournal(ctx context.Context) {
+	var last time.Time
 	for {
-		var batch []*journalRecord
+		var first *journalRecord
 		select {
 		case <-ctx.Done():
 			return
-		case rec := <-s.journal:
-			batch = append(batch, rec)
+		case first = <-s.journal:
 		}
+		if wait := time.Until(last.Add(sharedJournalFlush)); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		batch := []*journalRecord{first} // at most the queue's capacity more
 	drain:
-		for len(batch) < 256 {
+		for {
 			select {
 			case rec := <-s.journal:
 				batch = append(batch, rec)
@@ -487,12 +498,13 @@ func (s *shared) writeJournal(ctx context.Context) {
 				break drain
 			}
 		}
-		if !s.healthy.Load() {
-			continue // answered while Redis was away: not in the shared journal
-		}
 		// Entries the stream would trim at once are numbered, not sent.
 		numbered := len(batch)
 		batch = batch[max(0, len(batch)-s.journalSize):]
+		last = time.Now()
+		if !s.healthy.Load() {
+			continue // answered while Redis was away: not in the shared journal
+		}
 		args := []any{s.journalSize, numbered}
 		for _, rec := range batch {
 			sr := rec.shared()
