@@ -47,6 +47,7 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd deploy && $(GO) vet ./...
+	cd bench/openloop && $(GO) vet ./...
 
 image: ## build the mock's image $(IMAGE) (FROM scratch, static binary)
 	IMAGE=$(IMAGE) bash docker/build-image.sh
@@ -73,13 +74,16 @@ DURATION ?= 10s
 ROUNDS   ?= 2
 SOAK     ?= 5m
 
-.PHONY: bench bench-load bench-scale bench-soak bench-profile bench-bin
+.PHONY: bench bench-open bench-load bench-scale bench-soak bench-profile bench-bin
 
 bench: ## Go benchmarks: generation, validation, JSON encoding, the nine handlers
 	$(GO) test -run '^$$' -bench . -benchmem ./fixtures ./spec ./mockserver
 
 bench-bin:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/mockserver ./bench/baseline
+
+bench-open: bench-bin ## open loop: mock and baseline at constant rates (1/32 … 1/2 of the baseline's max), p50/p99/p99.9 from the intended send time (vegeta, bench/openloop)
+	$(GO) run ./bench -run openloop -duration $(DURATION)
 
 bench-load: bench-bin ## wrk: mock vs a bare net/http baseline (DURATION=10s ROUNDS=2), then the 1M-member scale run
 	$(GO) run ./bench -run load,scale -duration $(DURATION) -rounds $(ROUNDS)

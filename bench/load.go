@@ -30,19 +30,7 @@ func runLoad(cfg config, tmp string) error {
 	}
 	var rows []row
 	for i, sc := range scenarios(pop, cfg.only) {
-		body, err := sampleBody(mock.url, sc, pop)
-		if err != nil {
-			return err
-		}
-		bodyFile := filepath.Join(tmp, fmt.Sprintf("body-%d.json", i))
-		scriptFile := filepath.Join(tmp, fmt.Sprintf("scenario-%d.lua", i))
-		if err := os.WriteFile(bodyFile, body, 0o644); err != nil {
-			return err
-		}
-		if err := os.WriteFile(scriptFile, []byte(sc.script), 0o644); err != nil {
-			return err
-		}
-		base, _, err := start(cfg.baseline, "/", "--body", bodyFile)
+		base, body, scriptFile, err := startBaseline(cfg, tmp, i, sc, mock.url, pop)
 		if err != nil {
 			return err
 		}
@@ -105,4 +93,24 @@ func runLoad(cfg config, tmp string) error {
 		fmt.Printf("\nmock RSS after the load: %s (peak %s)\n\n", mib(rss), mib(hwm))
 	}
 	return nil
+}
+
+// startBaseline starts the baseline serving the mock's body for scenario i, and writes the
+// scenario's wrk script beside it: what every mode that compares the two needs first.
+func startBaseline(cfg config, tmp string, i int, sc scenario, mockURL string, pop population) (base *proc, body []byte, scriptFile string, err error) {
+	if body, err = sampleBody(mockURL, sc, pop); err != nil {
+		return nil, nil, "", err
+	}
+	bodyFile := filepath.Join(tmp, fmt.Sprintf("body-%d.json", i))
+	scriptFile = filepath.Join(tmp, fmt.Sprintf("scenario-%d.lua", i))
+	if err := os.WriteFile(bodyFile, body, 0o644); err != nil {
+		return nil, nil, "", err
+	}
+	if err := os.WriteFile(scriptFile, []byte(sc.script), 0o644); err != nil {
+		return nil, nil, "", err
+	}
+	if base, _, err = start(cfg.baseline, "/", "--body", bodyFile); err != nil {
+		return nil, nil, "", err
+	}
+	return base, body, scriptFile, nil
 }

@@ -11,6 +11,11 @@
 // 200 on /healthz, sends requests for random members and their sub-resources, and reads the
 // mock's resident memory (VmRSS) from /proc.
 //
+// Open loop: the same scenarios at constant arrival rates, from 1/32 of the baseline's
+// closed-loop maximum to half of it, against both servers, with the latency of each request
+// measured from the time it should have been sent (bench/openloop: vegeta, in a module of its
+// own), so that a server that queues is not flattered as wrk's closed loop flatters it.
+//
 // Soak (optional): random members and sub-resources under full load for a long run, sampling
 // VmRSS, to show that memory stays flat.
 //
@@ -49,13 +54,15 @@ type config struct {
 	profile        string
 	only           *regexp.Regexp
 	mockArgs       []string // more flags of the mock, e.g. --state redis://…
+	openDuration   time.Duration
+	openLoopDir    string
 }
 
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.mock, "mock", "bin/mockserver", "mock binary (a release build)")
 	flag.StringVar(&cfg.baseline, "baseline", "bin/baseline", "baseline binary (bench/baseline)")
-	flag.StringVar(&cfg.run, "run", "load,scale", "what to run: any of load, scale, soak, profile, comma-separated")
+	flag.StringVar(&cfg.run, "run", "load,scale", "what to run: any of load, openloop, scale, soak, profile, comma-separated")
 	flag.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of each wrk run")
 	flag.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "wrk run before each measured one, not reported")
 	flag.IntVar(&cfg.rounds, "rounds", 1, "measured runs per scenario and server, alternating mock and baseline; the median is reported")
@@ -68,6 +75,8 @@ func main() {
 	flag.IntVar(&cfg.scaleRequests, "scale-requests", 10_000, "requests of the scale run")
 	flag.DurationVar(&cfg.soak, "soak", 5*time.Minute, "length of the soak run")
 	flag.StringVar(&cfg.profile, "profile", "bin/mock.cpu.pprof", "where the profile run writes the CPU profile")
+	flag.DurationVar(&cfg.openDuration, "open-duration", 5*time.Second, "length of each open-loop run")
+	flag.StringVar(&cfg.openLoopDir, "openloop", "bench/openloop", "directory of the open-loop generator's module (vegeta)")
 	only := flag.String("scenarios", "", "regexp: run only the load scenarios whose name matches")
 	mockArgs := flag.String("mock-args", "", "more flags for the mock, space-separated, e.g. \"--state redis://127.0.0.1:6379/0\"")
 	flag.Parse()
@@ -106,6 +115,8 @@ func run(cfg config) error {
 		switch strings.TrimSpace(what) {
 		case "load":
 			err = runLoad(cfg, tmp)
+		case "openloop":
+			err = runOpenLoop(cfg, tmp)
 		case "scale":
 			err = runScale(cfg)
 		case "soak":
@@ -113,7 +124,7 @@ func run(cfg config) error {
 		case "profile":
 			err = runProfile(cfg, tmp)
 		default:
-			err = fmt.Errorf("-run: unknown %q (want load, scale, soak or profile)", what)
+			err = fmt.Errorf("-run: unknown %q (want load, openloop, scale, soak or profile)", what)
 		}
 		if err != nil {
 			return err

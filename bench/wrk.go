@@ -18,6 +18,10 @@ type scenario struct {
 	path   string // fixed path, or "" when script picks one per request
 	script string // Lua
 	sample string // a path whose body stands for the scenario's (its size is the baseline's)
+	// The random members the script picks, for the open-loop generator: prefix and an id
+	// from first to first+count-1.
+	randomPrefix string
+	first, count int64
 }
 
 type result struct {
@@ -55,6 +59,7 @@ request = function()
   return wrk.format(nil, "/v1/programs/%d/members/" .. (first + math.random(0, n - 1)))
 end
 `, p.first, p.count, p.id),
+		randomPrefix: fmt.Sprintf("/v1/programs/%d/members/", p.id), first: p.first, count: p.count,
 	}
 	all := []scenario{
 		fixed(fmt.Sprintf("GET /v1/programs/%d/members?perPage=20", p.id), fmt.Sprintf("/v1/programs/%d/members?perPage=20", p.id)),
