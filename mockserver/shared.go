@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -77,6 +78,9 @@ type shared struct {
 	nudge       chan struct{} // a change notice arrived
 	journal     chan *journalRecord
 	journalSize int // how many entries the stream keeps
+	// bodySeed keys the bodies this replica stores: equal bodies get equal keys, so one
+	// is stored for all the entries of a batch that answer with it.
+	bodySeed maphash.Seed
 
 	// stuck is why the replica cannot apply the shared state's latest version (say, a
 	// posted overlay that does not fit its own --fixtures file); nil when it serves it.
@@ -107,13 +111,14 @@ func newShared(cfg SharedState, log *slog.Logger) (*shared, error) {
 		interval = DefaultSyncInterval
 	}
 	return &shared{
-		rdb:     redis.NewClient(opt),
-		prefix:  prefix,
-		where:   fmt.Sprintf("Redis at %s/%d", opt.Addr, opt.DB),
-		log:     log,
-		sync:    interval,
-		nudge:   make(chan struct{}, 1),
-		journal: make(chan *journalRecord, sharedJournalQueue),
+		rdb:      redis.NewClient(opt),
+		prefix:   prefix,
+		where:    fmt.Sprintf("Redis at %s/%d", opt.Addr, opt.DB),
+		log:      log,
+		sync:     interval,
+		nudge:    make(chan struct{}, 1),
+		journal:  make(chan *journalRecord, sharedJournalQueue),
+		bodySeed: maphash.MakeSeed(),
 	}, nil
 }
 
@@ -130,15 +135,17 @@ func (s *shared) key(name string) string { return s.prefix + name }
 
 // Keys of the shared state.
 const (
-	keyVersion     = "version"      // INCR on every change
-	keySeed        = "seed"         // the seed of the last reset; absent: the replicas' own
-	keyOverlays    = "overlays"     // list of sharedOverlay, in the order they were posted
-	keyFaults      = "faults"       // hash rule id -> FaultRule (JSON, counters zero)
-	keyFaultNext   = "fault-next"   // the last rule id given out
-	keyFaultCounts = "fault-counts" // hash "<id>:m" and "<id>:f" -> matched and fired
-	keyJournal     = "journal"      // stream of sharedRecord, capped at the journal size
-	keyJournalSeq  = "journal-seq"  // the last journal seq given out
-	keyChanges     = "changes"      // pub/sub channel: the new version
+	keyVersion     = "version"        // INCR on every change
+	keySeed        = "seed"           // the seed of the last reset; absent: the replicas' own
+	keyOverlays    = "overlays"       // list of sharedOverlay, in the order they were posted
+	keyFaults      = "faults"         // hash rule id -> FaultRule (JSON, counters zero)
+	keyFaultNext   = "fault-next"     // the last rule id given out
+	keyFaultCounts = "fault-counts"   // hash "<id>:m" and "<id>:f" -> matched and fired
+	keyJournal     = "journal"        // stream of sharedRecord, capped at the journal size
+	keyJournalSeq  = "journal-seq"    // the last journal seq given out
+	keyBodies      = "journal-bodies" // hash body key -> body: each distinct body once
+	keyBodyRefs    = "journal-refs"   // sorted set body key -> the last seq that refers to it
+	keyChanges     = "changes"        // pub/sub channel: the new version
 )
 
 // sharedOverlay is a posted overlay as the shared state keeps it: its text, so that each
@@ -400,7 +407,8 @@ func (s *shared) clearRules(ctx context.Context) error {
 // posted overlays, no rules, an empty journal (its seq numbers go on).
 func (s *shared) reset(ctx context.Context, seed int64) error {
 	return s.change(ctx, func(p redis.Pipeliner) {
-		p.Del(ctx, s.key(keyOverlays), s.key(keyFaults), s.key(keyFaultCounts), s.key(keyFaultNext), s.key(keyJournal))
+		p.Del(ctx, s.key(keyOverlays), s.key(keyFaults), s.key(keyFaultCounts), s.key(keyFaultNext),
+			s.key(keyJournal), s.key(keyBodies), s.key(keyBodyRefs))
 		if seed != 0 {
 			p.Set(ctx, s.key(keySeed), seed, 0)
 		}
@@ -445,19 +453,40 @@ func (sr sharedRecord) record() *journalRecord {
 }
 
 // journalScript appends a batch of entries to the stream, numbered on from the last seq,
-// and trims the stream to ARGV[1] entries: ARGV[2] is how many entries the batch numbers
-// (the writer leaves out those the trim would drop at once), then a record and a body for
-// each entry it sends.
+// and trims the stream to ARGV[1] entries. ARGV[2] is how many entries the batch numbers
+// (the writer leaves out those the trim would drop at once), ARGV[3] how many it sends,
+// then a record and a body key ("" without a body) for each, then the batch's distinct
+// bodies as key and bytes. A body is stored once however many entries answer with it (a
+// load test asks for the same page thousands of times a second), and dropped when no entry
+// left in the stream refers to it.
 var journalScript = redis.NewScript(`
-local numbered = tonumber(ARGV[2])
-local sent = (#ARGV - 2) / 2
-local seq = redis.call('INCRBY', KEYS[2], numbered) - sent
+local size = tonumber(ARGV[1])
+local sent = tonumber(ARGV[3])
+local last = redis.call('INCRBY', KEYS[2], tonumber(ARGV[2]))
+local seq = last - sent
 for i = 0, sent - 1 do
-  redis.call('XADD', KEYS[1], '*', 'seq', seq + i + 1, 'rec', ARGV[3 + 2*i], 'body', ARGV[4 + 2*i])
+  local n = seq + i + 1
+  local body = ARGV[5 + 2*i]
+  redis.call('XADD', KEYS[1], '*', 'seq', n, 'rec', ARGV[4 + 2*i], 'body', body)
+  if body ~= '' then redis.call('ZADD', KEYS[4], n, body) end
 end
-redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
-return seq + sent
+for j = 4 + 2*sent, #ARGV, 2 do
+  redis.call('HSET', KEYS[3], ARGV[j], ARGV[j + 1])
+end
+redis.call('XTRIM', KEYS[1], 'MAXLEN', size)
+local gone = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', last - size)
+for k = 1, #gone, 1000 do
+  redis.call('HDEL', KEYS[3], unpack(gone, k, math.min(k + 999, #gone)))
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', last - size)
+return last
 `)
+
+// bodyRef is a body by its bytes' address: a cached answer is the same slice each time.
+type bodyRef struct {
+	first *byte
+	n     int
+}
 
 // record hands an entry to the writer; it never waits. An entry the writer has no room for
 // (it is behind a load Redis cannot follow) is dropped rather than slowing the API.
@@ -505,17 +534,31 @@ func (s *shared) writeJournal(ctx context.Context) {
 		if !s.healthy.Load() {
 			continue // answered while Redis was away: not in the shared journal
 		}
-		args := []any{s.journalSize, numbered}
+		args := []any{s.journalSize, numbered, len(batch)}
+		var bodies []any
+		bodyKeys := map[bodyRef]string{}
 		for _, rec := range batch {
 			sr := rec.shared()
 			raw, err := json.Marshal(sr)
 			if err != nil {
 				raw = []byte("{}")
 			}
-			args = append(args, raw, sr.Body)
+			key := ""
+			if len(sr.Body) > 0 {
+				// The same cached body is the same slice: hashed once per batch.
+				ref := bodyRef{&sr.Body[0], len(sr.Body)}
+				if key = bodyKeys[ref]; key == "" {
+					key = strconv.FormatUint(maphash.Bytes(s.bodySeed, sr.Body), 36) + "." + strconv.Itoa(len(sr.Body))
+					bodyKeys[ref] = key
+					bodies = append(bodies, key, sr.Body)
+				}
+			}
+			args = append(args, raw, key)
 		}
+		args = append(args, bodies...)
 		wctx, cancel := context.WithTimeout(ctx, sharedAdminTimeout)
-		if err := journalScript.Run(wctx, s.rdb, []string{s.key(keyJournal), s.key(keyJournalSeq)}, args...).Err(); err != nil {
+		keys := []string{s.key(keyJournal), s.key(keyJournalSeq), s.key(keyBodies), s.key(keyBodyRefs)}
+		if err := journalScript.Run(wctx, s.rdb, keys, args...).Err(); err != nil {
 			s.failed(err)
 		}
 		cancel()
@@ -532,7 +575,7 @@ func (s *shared) journalEntries(ctx context.Context) ([]*journalRecord, []string
 	}
 	recorded, _ := strconv.ParseUint(seq.Val(), 10, 64)
 	var recs []*journalRecord
-	var ids []string
+	var ids, bodyKeys []string
 	for _, m := range msgs.Val() {
 		raw, _ := m.Values["rec"].(string)
 		var sr sharedRecord
@@ -541,11 +584,38 @@ func (s *shared) journalEntries(ctx context.Context) ([]*journalRecord, []string
 		}
 		n, _ := strconv.ParseUint(fmt.Sprint(m.Values["seq"]), 10, 64)
 		sr.Entry.Seq = n
-		if body, _ := m.Values["body"].(string); body != "" {
-			sr.Body = []byte(body)
-		}
+		key, _ := m.Values["body"].(string)
 		recs = append(recs, sr.record())
 		ids = append(ids, m.ID)
+		bodyKeys = append(bodyKeys, key)
+	}
+	var distinct []string
+	for _, k := range bodyKeys {
+		if k != "" && !slices.Contains(distinct, k) {
+			distinct = append(distinct, k)
+		}
+	}
+	if len(distinct) > 0 {
+		vals, err := s.rdb.HMGet(ctx, s.key(keyBodies), distinct...).Result()
+		if err != nil {
+			return nil, nil, 0, s.failed(err)
+		}
+		bodies := make(map[string][]byte, len(distinct))
+		for i, v := range vals {
+			if b, ok := v.(string); ok {
+				bodies[distinct[i]] = []byte(b)
+			}
+		}
+		for i, key := range bodyKeys {
+			if key == "" {
+				continue
+			}
+			if b, ok := bodies[key]; ok {
+				recs[i].body = b
+			} else {
+				recs[i].truncated = true // gone with a clear of the entries that shared it
+			}
+		}
 	}
 	return recs, ids, recorded, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // These tests run real redis-server processes (Debian's redis-server; .ci/run installs
@@ -333,5 +336,64 @@ func TestStateFlag(t *testing.T) {
 	_, err = parseFlags([]string{"--state", "redis://x:6379", "--upstream", "http://x"}, envOf())
 	if err == nil || !strings.Contains(err.Error(), "--upstream") {
 		t.Errorf("--state with --upstream: %v", err)
+	}
+}
+
+// TestSharedJournalStoresEachBodyOnce: a load test asks for the same page over and over;
+// the shared journal keeps the page once for all the entries that answered with it, and
+// lets a body go when no entry left in the stream refers to it.
+func TestSharedJournalStoresEachBodyOnce(t *testing.T) {
+	port := freePort(t)
+	startRedis(t, port)
+	state := fmt.Sprintf("redis://127.0.0.1:%d/0", port)
+	a := startMock(t, "--state", state, "--journal", "5")
+	b := startMock(t, "--state", state, "--journal", "5")
+	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port)})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+
+	type listed struct {
+		Requests []struct {
+			Path          string `json:"path"`
+			ResponseValid *bool  `json:"responseValid"`
+		} `json:"requests"`
+	}
+	journal := func() listed {
+		var l listed
+		_, body := call(t, "GET", b.url+"/__mock/requests?clientName=dedupe", "test", nil)
+		json.Unmarshal(body, &l)
+		return l
+	}
+	for range 12 {
+		if s, _ := call(t, "GET", a.url+"/v1/programs/1/members?perPage=20", "dedupe", nil); s != http.StatusOK {
+			t.Fatalf("members page: %d", s)
+		}
+	}
+	within(t, 2*time.Second, "A's 12 requests in B's journal (the last 5)", func() bool {
+		l := journal()
+		return len(l.Requests) == 5
+	})
+	for _, e := range journal().Requests {
+		if e.ResponseValid == nil || !*e.ResponseValid {
+			t.Errorf("%s: journalled without a checked body (%v): the shared body is not found", e.Path, e.ResponseValid)
+		}
+	}
+	if n := rdb.HLen(ctx, "membersmock:journal-bodies").Val(); n != 1 {
+		t.Errorf("12 answers with the same page: %d bodies stored, want 1", n)
+	}
+
+	// Five other answers push the page's entries out of the stream: its body goes too.
+	for i := range 5 {
+		call(t, "GET", fmt.Sprintf("%s/v1/programs/1/members/%d", a.url, 10+i), "dedupe", nil)
+	}
+	within(t, 2*time.Second, "the five members in B's journal", func() bool {
+		l := journal()
+		return len(l.Requests) == 5 && l.Requests[0].Path == "/v1/programs/1/members/10"
+	})
+	if n := rdb.HLen(ctx, "membersmock:journal-bodies").Val(); n != 5 {
+		t.Errorf("after the page's entries left the stream: %d bodies stored, want the five members'", n)
+	}
+	if n := rdb.ZCard(ctx, "membersmock:journal-refs").Val(); n != 5 {
+		t.Errorf("%d body references kept, want 5", n)
 	}
 }
