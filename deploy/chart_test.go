@@ -430,6 +430,7 @@ func TestValuesThatWouldMisbehaveAreRefused(t *testing.T) {
 		{"auth: basic\n", `at '/auth': value must be one of 'none', 'bearer', 'jwt'`},
 		{"log: yaml\n", `at '/log': value must be one of 'text', 'json', 'off'`},
 		{"seed: 0\n", "seed is 0, which would mean random data"},
+		{"state: {redisURL: redis://r:6379/0, caSecret: {name: redis-ca}}\n", "give state.redisURL=rediss://host:port/db too"},
 	} {
 		_, err := render(c, valuesFile(t, "values.yaml", tc.overrides))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -453,5 +454,20 @@ func TestMisspeltValuesAreRefused(t *testing.T) {
 		if len(res.Errors) == 0 || !strings.Contains(fmt.Sprint(res.Errors), tc.want) {
 			t.Errorf("values %q: lint errors %v, want one naming %q", tc.overrides, res.Errors, tc.want)
 		}
+	}
+}
+
+func TestRedisCAFromASecret(t *testing.T) {
+	r := mustRender(t, valuesFile(t, "values.yaml", "state: {redisURL: rediss://redis:6380/0, caSecret: {name: redis-ca}}\n"))
+	if got := r.env(t)["MOCK_STATE_CA"]; got != "/etc/members-mock-tls/ca.crt" {
+		t.Errorf("MOCK_STATE_CA = %q, want the mounted CA", got)
+	}
+	c := r.container(t)
+	if len(c.VolumeMounts) != 1 || c.VolumeMounts[0].MountPath != "/etc/members-mock-tls" || !c.VolumeMounts[0].ReadOnly {
+		t.Errorf("volume mounts = %+v, want the CA read-only at /etc/members-mock-tls", c.VolumeMounts)
+	}
+	v := r.deployment.Spec.Template.Spec.Volumes
+	if len(v) != 1 || v[0].Secret == nil || v[0].Secret.SecretName != "redis-ca" {
+		t.Errorf("volumes = %+v, want secret redis-ca", v)
 	}
 }

@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -52,16 +50,9 @@ func NewUpstreamClient(caFile string, timeout time.Duration) (*http.Client, erro
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = http.ProxyFromEnvironment
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+		pool, err := caPool(caFile, "the upstream CA file")
 		if err != nil {
-			return nil, fmt.Errorf("reading the upstream CA file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("the upstream CA file %s holds no PEM certificate", caFile)
+			return nil, err
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}

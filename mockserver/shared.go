@@ -29,6 +29,9 @@ type SharedState struct {
 	// Password, when set, is used instead of the URL's (MOCK_STATE_PASSWORD keeps it out
 	// of process listings).
 	Password string
+	// CAFile, with rediss://, is a PEM file of CA certificates to trust besides the
+	// system's, for a Redis whose certificate a private CA signed.
+	CAFile string
 	// Prefix starts every key and the channel; replicas with the same prefix on the same
 	// database are one mock. "" means DefaultStatePrefix.
 	Prefix string
@@ -97,6 +100,14 @@ func newShared(cfg SharedState, log *slog.Logger) (*shared, error) {
 	}
 	if cfg.Password != "" {
 		opt.Password = cfg.Password
+	}
+	if cfg.CAFile != "" {
+		if opt.TLSConfig == nil {
+			return nil, fmt.Errorf("a CA file for the state (%s) needs a rediss:// URL: redis:// is not encrypted", cfg.CAFile)
+		}
+		if opt.TLSConfig.RootCAs, err = caPool(cfg.CAFile, "the state's CA file"); err != nil {
+			return nil, err
+		}
 	}
 	opt.DialTimeout = sharedDialTimeout
 	opt.ReadTimeout = sharedIOTimeout

@@ -136,6 +136,8 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 		"how many of the latest requests GET /__mock/requests keeps; 0 turns the journal off (MOCK_JOURNAL)")
 	state := fs.String("state", env("MOCK_STATE", "memory"),
 		"where the control state lives: memory (this process) or redis://host:port/db (rediss:// for TLS), shared by every replica on it; password in the URL or MOCK_STATE_PASSWORD (MOCK_STATE)")
+	stateCA := fs.String("state-ca", env("MOCK_STATE_CA", ""),
+		"with --state rediss://: a PEM file of CA certificates to trust besides the system's (MOCK_STATE_CA)")
 	fs.StringVar(&o.dialectFile, "dialect", env("MOCK_DIALECT", ""),
 		"dialect file (YAML): how this mock answers where the contract leaves room — firstPage, perPageAboveMax, pastLastPage, clientName, emptyFilter (MOCK_DIALECT)")
 	upstream := fs.String("upstream", env("MOCK_UPSTREAM", ""),
@@ -231,9 +233,12 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	switch st := *state; {
 	case st == "memory" || st == "":
 	case strings.HasPrefix(st, "redis://") || strings.HasPrefix(st, "rediss://"):
-		o.state = &mockserver.SharedState{URL: st, Password: getenv("MOCK_STATE_PASSWORD")}
+		o.state = &mockserver.SharedState{URL: st, Password: getenv("MOCK_STATE_PASSWORD"), CAFile: *stateCA}
 	default:
 		return o, fmt.Errorf("--state %q: want memory, or redis://host:port/db (rediss:// for TLS)", redacted(st))
+	}
+	if *stateCA != "" && (o.state == nil || !strings.HasPrefix(o.state.URL, "rediss://")) {
+		return o, errors.New("--state-ca is for a Redis spoken to over TLS: give --state rediss://host:port/db too")
 	}
 	if o.state != nil && o.upstream != nil {
 		return o, errors.New("--state shares the mock's control state between replicas; the validating proxy (--upstream) keeps its own: give one of them")

@@ -117,6 +117,9 @@ func TestFlagsRefused(t *testing.T) {
 		{nil, []string{"MOCK_UPSTREAM", "http://x", "MOCK_RECORD_RAW", "yes"}, "MOCK_RECORD_RAW"},
 		{[]string{"--programs", "0"}, nil, "give --fixtures FILE too"},
 		{[]string{"--programs", "-1"}, nil, "--programs"},
+		{[]string{"--state-ca", "ca.pem"}, nil, "give --state rediss://host:port/db too"},
+		{[]string{"--state", "redis://127.0.0.1:6379/0", "--state-ca", "ca.pem"}, nil, "--state-ca is for a Redis spoken to over TLS"},
+		{nil, []string{"MOCK_STATE", "redis://r:6379/0", "MOCK_STATE_CA", "ca.pem"}, "--state-ca"},
 	}
 	for _, tc := range cases {
 		_, err := parseFlags(tc.args, envOf(tc.env...))

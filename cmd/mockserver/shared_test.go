@@ -4,13 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -396,4 +404,82 @@ func TestSharedJournalStoresEachBodyOnce(t *testing.T) {
 	if n := rdb.ZCard(ctx, "membersmock:journal-refs").Val(); n != 5 {
 		t.Errorf("%d body references kept, want 5", n)
 	}
+}
+
+// TestStateOverTLS: a Redis spoken to over TLS (rediss://) whose certificate a private CA
+// signed. With --state-ca the replica trusts it and shares the state; without, TLS
+// verification stays on and the replica starts degraded, saying why.
+func TestStateOverTLS(t *testing.T) {
+	bin := lookTool(t, "redis-server", "REQUIRE_REDIS")
+	dir := t.TempDir()
+	certFile, keyFile := selfSignedCert(t, dir)
+	port := freePort(t)
+	redis := exec.Command(bin, "--port", "0", "--tls-port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--tls-cert-file", certFile, "--tls-key-file", keyFile, "--tls-ca-cert-file", certFile,
+		"--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", dir)
+	var out lockedBuffer
+	redis.Stdout, redis.Stderr = &out, &out
+	if err := redis.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { redis.Process.Kill(); redis.Wait() })
+	within(t, 10*time.Second, "redis-server listening on its TLS port", func() bool {
+		return strings.Contains(out.String(), "Ready to accept connections")
+	})
+
+	state := fmt.Sprintf("rediss://127.0.0.1:%d/0", port)
+	a := startMock(t, "--state", state, "--state-ca", certFile)
+	b := startMock(t, "--state", state, "--state-ca", certFile)
+	if status, body := call(t, "POST", a.url+"/__mock/faults", "test", []byte(`{"operationId":"getProgram","status":500,"times":1}`)); status != http.StatusCreated {
+		t.Fatalf("posting a rule over TLS: %d %s", status, body)
+	}
+	inStep(t, "the rule over TLS", a, b)
+	if s, _ := call(t, "GET", b.url+"/v1/programs/1", "test", nil); s != http.StatusInternalServerError {
+		t.Errorf("B answered %d; want the rule posted to A (500)", s)
+	}
+
+	untrusting := startMock(t, "--state", state)
+	status, body := call(t, "GET", untrusting.url+"/readyz", "test", nil)
+	if status != http.StatusServiceUnavailable || !strings.Contains(string(body), "cannot be reached") {
+		t.Errorf("a replica that does not trust the CA: /readyz %d %s; want 503, degraded", status, body)
+	}
+	if !strings.Contains(untrusting.stderr.String(), "certificate") {
+		t.Errorf("the replica's log does not say the certificate is not trusted:\n%s", untrusting.stderr.String())
+	}
+}
+
+// selfSignedCert writes a CA certificate for 127.0.0.1 and its key, in PEM.
+func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "members-mock test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
 }

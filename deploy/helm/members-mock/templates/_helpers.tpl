@@ -36,6 +36,9 @@ true
 {{- if eq (int64 .Values.seed) 0 -}}
 {{- fail "seed is 0, which would mean random data: replicas would disagree and no run could be repeated. Give any other integer." -}}
 {{- end -}}
+{{- if and .Values.state.caSecret.name (not (hasPrefix "rediss://" .Values.state.redisURL)) -}}
+{{- fail "state.caSecret is the CA of a Redis spoken to over TLS: give state.redisURL=rediss://host:port/db too" -}}
+{{- end -}}
 {{- with .Values.state.redisURL -}}
 {{- if not (or (hasPrefix "redis://" .) (hasPrefix "rediss://" .)) -}}
 {{- fail (printf "state.redisURL %q must start with redis:// or rediss:// (TLS)" .) -}}
