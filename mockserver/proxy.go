@@ -171,6 +171,11 @@ func (p *proxy) serve(c *gin.Context) {
 		h.Set("Content-Length", fmt.Sprint(len(body)))
 	}
 	c.Set(correlationKey, resp.Header.Get(headerCorrelationID))
+	if p.record != nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet {
+		// Before the app has its answer, so that the recording holds whatever it has seen:
+		// a body longer than the writer's buffer reaches the app while it is written.
+		p.record.observe(p.operation(c).ID, c, body)
+	}
 	c.Writer.WriteHeader(resp.StatusCode)
 	if len(body) > 0 && r.Method != http.MethodHead {
 		_, _ = c.Writer.Write(body)
@@ -188,14 +193,7 @@ func (p *proxy) judge(c *gin.Context) {
 		return // the upstream gave no answer
 	}
 	rec := x.(*journalRecord)
-	op := p.ops[c.FullPath()]
-	if op.ID == "" {
-		op, _ = p.v.FindOperation(http.MethodGet, c.Request.URL.Path)
-	}
-	if p.record != nil && rec.entry.Status == http.StatusOK && c.Request.Method == http.MethodGet {
-		// Before the app has its answer, so that the recording holds whatever it has seen.
-		p.record.observe(op.ID, c, rec.body)
-	}
+	op := p.operation(c)
 	// The app has its answer, and the journal its record, before the proxy judges it: the
 	// checks add nothing to the app's wait, and whoever reads the journal on the answer
 	// finds the entry.
@@ -209,6 +207,15 @@ func (p *proxy) judge(c *gin.Context) {
 		requestErrors, responseErrors = vd.requestErrors, vd.responseErrors
 	}
 	p.logViolations(c, op.ID, rec.entry.Status, requestErrors, responseErrors)
+}
+
+// operation is the spec's operation the request names, by its route or else by its path.
+func (p *proxy) operation(c *gin.Context) spec.Operation {
+	if op := p.ops[c.FullPath()]; op.ID != "" {
+		return op
+	}
+	op, _ := p.v.FindOperation(http.MethodGet, c.Request.URL.Path)
+	return op
 }
 
 // fail answers for an upstream that gave no usable answer, with the Error body.
