@@ -600,32 +600,35 @@ func (s *shared) journalEntries(ctx context.Context) ([]*journalRecord, []string
 		ids = append(ids, m.ID)
 		bodyKeys = append(bodyKeys, key)
 	}
+	// Each distinct body once: a journal of a load test is the same few pages.
+	bodies := map[string][]byte{}
 	var distinct []string
 	for _, k := range bodyKeys {
-		if k != "" && !slices.Contains(distinct, k) {
+		if _, seen := bodies[k]; k != "" && !seen {
+			bodies[k] = nil
 			distinct = append(distinct, k)
 		}
 	}
-	if len(distinct) > 0 {
-		vals, err := s.rdb.HMGet(ctx, s.key(keyBodies), distinct...).Result()
-		if err != nil {
-			return nil, nil, 0, s.failed(err)
+	if len(distinct) == 0 {
+		return recs, ids, recorded, nil
+	}
+	vals, err := s.rdb.HMGet(ctx, s.key(keyBodies), distinct...).Result()
+	if err != nil {
+		return nil, nil, 0, s.failed(err)
+	}
+	for i, v := range vals {
+		if b, ok := v.(string); ok {
+			bodies[distinct[i]] = []byte(b)
 		}
-		bodies := make(map[string][]byte, len(distinct))
-		for i, v := range vals {
-			if b, ok := v.(string); ok {
-				bodies[distinct[i]] = []byte(b)
-			}
-		}
-		for i, key := range bodyKeys {
-			if key == "" {
-				continue
-			}
-			if b, ok := bodies[key]; ok {
-				recs[i].body = b
-			} else {
-				recs[i].truncated = true // gone with a clear of the entries that shared it
-			}
+	}
+	for i, key := range bodyKeys {
+		switch {
+		case key == "":
+		case bodies[key] != nil:
+			recs[i].body = bodies[key]
+		default:
+			// Another replica's batch trimmed it between the two reads, or a reset did.
+			recs[i].truncated = true
 		}
 	}
 	return recs, ids, recorded, nil
