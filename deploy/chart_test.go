@@ -110,28 +110,23 @@ func mustRender(t *testing.T, vals map[string]any) rendered {
 			if err := yaml.Unmarshal(doc, &meta); err != nil {
 				t.Fatalf("%s: %v\n%s", name, err, doc)
 			}
-			var into any
+			var err2 error
 			switch meta.Kind {
 			case "Deployment":
-				r.deployment = new(appsv1.Deployment)
-				into = r.deployment
+				err2 = decodeStrict(doc, &r.deployment)
 			case "Service":
-				r.service = new(corev1.Service)
-				into = r.service
+				err2 = decodeStrict(doc, &r.service)
 			case "PodDisruptionBudget":
-				r.pdb = new(policyv1.PodDisruptionBudget)
-				into = r.pdb
+				err2 = decodeStrict(doc, &r.pdb)
 			case "ConfigMap":
-				r.configMap = new(corev1.ConfigMap)
-				into = r.configMap
+				err2 = decodeStrict(doc, &r.configMap)
 			case "Secret":
-				r.secret = new(corev1.Secret)
-				into = r.secret
+				err2 = decodeStrict(doc, &r.secret)
 			default:
 				t.Fatalf("%s renders a %q, which this test does not know", name, meta.Kind)
 			}
-			if err := yaml.UnmarshalStrict(doc, into); err != nil {
-				t.Fatalf("%s is not a valid %s: %v\n%s", name, meta.Kind, err, doc)
+			if err2 != nil {
+				t.Fatalf("%s is not a valid %s: %v\n%s", name, meta.Kind, err2, doc)
 			}
 		}
 	}
@@ -139,6 +134,13 @@ func mustRender(t *testing.T, vals map[string]any) rendered {
 		t.Fatalf("the chart rendered no Deployment or no Service: %v", names)
 	}
 	return r
+}
+
+// decodeStrict decodes one manifest into a new object of the Kubernetes API's type: a
+// field the type does not have fails.
+func decodeStrict[T any](doc []byte, into **T) error {
+	*into = new(T)
+	return yaml.UnmarshalStrict(doc, *into)
 }
 
 func (r rendered) container(t *testing.T) corev1.Container {

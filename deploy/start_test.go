@@ -15,38 +15,61 @@ import (
 	"time"
 )
 
-// mockBinary builds cmd/mockserver of the enclosing module once per run.
-var mockBinary = sync.OnceValues(func() (string, error) {
+// mockBinary builds cmd/mockserver of the enclosing module once per run, into binDir.
+var (
+	binDir     string
+	mockBinary = sync.OnceValues(func() (string, error) {
+		bin := filepath.Join(binDir, "mockserver")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/mockserver")
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("building the mock: %w\n%s", err, out)
+		}
+		return bin, nil
+	})
+)
+
+func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "deploy-mock-")
 	if err != nil {
-		return "", err
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	bin := filepath.Join(dir, "mockserver")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/mockserver")
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the mock: %w\n%s", err, out)
-	}
-	return bin, nil
-})
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
-// start runs the real mock the way the kubelet would run the rendered pod:
-// its environment, its ConfigMap as files, its probes. Only the listen
-// address is this machine's (loopback, a free port), and the mount point is
-// a temporary directory.
+// start runs the real mock the way the kubelet would run the rendered pod: its
+// environment, its ConfigMap as files where the pod mounts it, its probes. Only the listen
+// address is this machine's (loopback, a free port), and each mount point is a temporary
+// directory.
 func start(t *testing.T, r rendered) string {
 	t.Helper()
 	bin, err := mockBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	mount := t.TempDir()
-	if r.configMap != nil {
-		for name, data := range r.configMap.Data {
-			if err := os.WriteFile(filepath.Join(mount, name), []byte(data), 0o600); err != nil {
-				t.Fatal(err)
+	c := r.container(t)
+	// Where the pod mounts the ConfigMap, read from the rendered volumes, not assumed.
+	mounts := map[string]string{} // mount path in the pod -> directory here
+	for _, vm := range c.VolumeMounts {
+		for _, v := range r.deployment.Spec.Template.Spec.Volumes {
+			if v.Name != vm.Name {
+				continue
 			}
+			if v.ConfigMap == nil || r.configMap == nil || v.ConfigMap.Name != r.configMap.Name {
+				t.Fatalf("volume %s is not the chart's ConfigMap, which this test cannot provide", v.Name)
+			}
+			dir := t.TempDir()
+			for name, data := range r.configMap.Data {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			mounts[vm.MountPath] = dir
 		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -56,7 +79,6 @@ func start(t *testing.T, r rendered) string {
 	addr := l.Addr().String()
 	l.Close()
 
-	c := r.container(t)
 	env := []string{"PATH=" + os.Getenv("PATH")}
 	for k, v := range r.env(t) {
 		switch {
@@ -67,25 +89,32 @@ func start(t *testing.T, r rendered) string {
 		case strings.HasPrefix(v, "<"):
 			t.Fatalf("%s comes from %s, which this test cannot resolve", k, v)
 		}
-		env = append(env, k+"="+strings.ReplaceAll(v, "/etc/members-mock", mount))
+		for in, here := range mounts {
+			if rest, ok := strings.CutPrefix(v, in+"/"); ok {
+				v = filepath.Join(here, rest)
+			}
+		}
+		env = append(env, k+"="+v)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, c.Args...)
 	cmd.Env = env
-	var out strings.Builder
+	var out strings.Builder // read only once the process has exited
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cancel()
-		_ = cmd.Wait()
+		<-exited
 		if t.Failed() {
 			t.Logf("mock output:\n%s", out.String())
 		}
 	})
 	base := "http://" + addr
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.After(time.Minute)
 	for {
 		if resp, err := http.Get(base + c.StartupProbe.HTTPGet.Path); err == nil {
 			resp.Body.Close()
@@ -93,10 +122,13 @@ func start(t *testing.T, r rendered) string {
 				return base
 			}
 		}
-		if cmd.ProcessState != nil || time.Now().After(deadline) {
-			t.Fatalf("the rendered pod's mock never passed its startup probe\n%s", out.String())
+		select {
+		case <-exited:
+			t.Fatalf("the rendered pod's mock exited before its startup probe passed: %v (its output follows)", cmd.ProcessState)
+		case <-deadline:
+			t.Fatal("the rendered pod's mock never passed its startup probe")
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
