@@ -34,9 +34,14 @@ type tickPacer struct{ rate float64 }
 
 const tick = time.Millisecond
 
+// due is when request n (from 0) is meant to go, from the attack's start: the pacer and
+// the latency from the intended time read it alike.
+func (p tickPacer) due(n uint64) time.Duration {
+	return time.Duration(float64(n) * float64(time.Second) / p.rate)
+}
+
 func (p tickPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	due := time.Duration(float64(hits) * float64(time.Second) / p.rate)
-	if wait := due - elapsed; wait > tick {
+	if wait := p.due(hits) - elapsed; wait > tick {
 		return wait - tick, false
 	}
 	return 0, false
@@ -56,7 +61,7 @@ type Report struct {
 	P99  float64 `json:"p99"`
 	P999 float64 `json:"p999"`
 	Max  float64 `json:"max"`
-	// Late is the share of requests sent more than a millisecond after their time: above a
+	// Late is the share of requests sent more than a tick after their time: above a
 	// few per cent the generator, not the server, limits the rate.
 	Late float64 `json:"late"`
 }
@@ -107,20 +112,19 @@ func attack(base, path, prefix string, first, count int64, rate float64, warmup,
 	newAttacker := func() *vegeta.Attacker {
 		return vegeta.NewAttacker(vegeta.Client(hc), vegeta.Workers(64), vegeta.MaxWorkers(512), vegeta.MaxBody(0))
 	}
+	pacer := tickPacer{rate: rate}
 	if warmup > 0 {
-		for range newAttacker().Attack(targeter, tickPacer{rate: rate}, warmup, "") {
+		for range newAttacker().Attack(targeter, pacer, warmup, "") {
 		}
 	}
-	interval := float64(time.Second) / rate
 	began := time.Now()
 	var lat []time.Duration
 	rep := Report{Rate: rate}
 	late := 0
 	var last time.Time
-	for res := range newAttacker().Attack(targeter, tickPacer{rate: rate}, d, "") {
-		intended := began.Add(time.Duration(float64(res.Seq) * interval))
-		sentLate := res.Timestamp.Sub(intended)
-		if sentLate > time.Millisecond {
+	for res := range newAttacker().Attack(targeter, pacer, d, "") {
+		sentLate := res.Timestamp.Sub(began.Add(pacer.due(res.Seq)))
+		if sentLate > tick {
 			late++
 		}
 		lat = append(lat, res.Latency+max(0, sentLate))
