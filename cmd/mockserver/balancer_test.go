@@ -186,7 +186,9 @@ func TestComposeScaleProfile(t *testing.T) {
 			Image       string            `yaml:"image"`
 			Environment map[string]string `yaml:"environment"`
 			Volumes     []string          `yaml:"volumes"`
-			DependsOn   yaml.Node         `yaml:"depends_on"`
+			DependsOn   map[string]struct {
+				Condition string `yaml:"condition"`
+			} `yaml:"depends_on"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(raw, &compose); err != nil {
@@ -200,6 +202,9 @@ func TestComposeScaleProfile(t *testing.T) {
 		}
 		if fmt.Sprint(s.Profiles) != "[scale]" {
 			t.Errorf("%s: profiles %v, want [scale]", name, s.Profiles)
+		}
+		if _, ok := s.DependsOn["redis"]; !ok {
+			t.Errorf("%s does not depend on the profile's Redis: %v", name, s.DependsOn)
 		}
 		if s.Environment["MOCK_STATE"] != "redis://redis:6379/0" {
 			t.Errorf("%s: MOCK_STATE %q, want the profile's Redis", name, s.Environment["MOCK_STATE"])
@@ -215,6 +220,11 @@ func TestComposeScaleProfile(t *testing.T) {
 	lb, ok := compose.Services["lb"]
 	if !ok {
 		t.Fatal("the scale profile has no load balancer")
+	}
+	for _, name := range replicaNames {
+		if lb.DependsOn[name].Condition != "service_healthy" {
+			t.Errorf("the load balancer does not wait for %s to be healthy: depends_on %v", name, lb.DependsOn)
+		}
 	}
 	if len(lb.Volumes) != 1 || !strings.HasPrefix(lb.Volumes[0], "./haproxy.cfg:") {
 		t.Errorf("the load balancer mounts %v, want ./haproxy.cfg", lb.Volumes)
