@@ -79,8 +79,9 @@ SOAK     ?= 5m
 bench: ## Go benchmarks: generation, validation, JSON encoding, the nine handlers
 	$(GO) test -run '^$$' -bench . -benchmem ./fixtures ./spec ./mockserver
 
+# The benchmarks measure the mock as the image ships it (tools/release-build.sh).
 bench-bin:
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/ ./cmd/mockserver ./bench/baseline
+	GO=$(GO) tools/release-build.sh bin/ ./cmd/mockserver ./bench/baseline
 
 bench-open: bench-bin ## open loop: mock and baseline at constant rates (1/32 … 1/2 of the baseline's max), p50/p99/p99.9 from the intended send time (vegeta, bench/openloop)
 	$(GO) run ./bench -run openloop -duration $(DURATION)

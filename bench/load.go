@@ -73,8 +73,8 @@ func runLoad(cfg config, tmp string) error {
 		base.stop()
 		r := row{sc: sc, size: len(body), mock: median(mockRuns), base: median(baseRuns)}
 		rows = append(rows, r)
-		rss, _, _ := rssKiB(mock.cmd.Process.Pid)
-		fmt.Fprintf(os.Stderr, "  %s: mock %.0f req/s, baseline %.0f req/s (mock RSS %s)\n", sc.name, r.mock.rps, r.base.rps, mib(rss))
+		mem, _ := readMemory(mock.cmd.Process.Pid)
+		fmt.Fprintf(os.Stderr, "  %s: mock %.0f req/s, baseline %.0f req/s (mock RSS %s)\n", sc.name, r.mock.rps, r.base.rps, mib(mem.rss))
 		for _, m := range append(slices.Clone(mockRuns), baseRuns...) {
 			if m.errors != "" {
 				fmt.Fprintf(os.Stderr, "  wrk reported %s\n", m.errors)
@@ -88,9 +88,8 @@ func runLoad(cfg config, tmp string) error {
 			r.mock.rps, r.base.rps, 100*r.mock.rps/r.base.rps, ms(r.mock.p50), ms(r.mock.p99), ms(r.base.p50), ms(r.base.p99),
 			us(r.mock.cpu), us(r.base.cpu))
 	}
-	rss, hwm, err := rssKiB(mock.cmd.Process.Pid)
-	if err == nil {
-		fmt.Printf("\nmock RSS after the load: %s (peak %s)\n\n", mib(rss), mib(hwm))
+	if mem, err := readMemory(mock.cmd.Process.Pid); err == nil {
+		fmt.Printf("\nmock RSS after the load: %s (peak %s)\n\n", mib(mem.rss), mib(mem.hwm))
 	}
 	return nil
 }

@@ -78,12 +78,19 @@ func (p *proc) stop() {
 	}
 }
 
-// rssKiB reads the resident set size (and its peak) of a process from /proc.
-func rssKiB(pid int) (rss, hwm int64, err error) {
+// memory is a process's resident memory from /proc/PID/status, in KiB: the whole set, its
+// peak, and its two parts, anonymous pages (the Go heap, stacks, runtime) and file pages (the
+// binary's code and data as far as they were touched), which shrink by different means.
+type memory struct {
+	rss, hwm, anon, file int64
+}
+
+func readMemory(pid int) (memory, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, err
+		return memory{}, err
 	}
+	var m memory
 	for _, line := range strings.Split(string(b), "\n") {
 		k, v, ok := strings.Cut(line, ":")
 		if !ok {
@@ -92,12 +99,16 @@ func rssKiB(pid int) (rss, hwm int64, err error) {
 		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 		switch k {
 		case "VmRSS":
-			rss = n
+			m.rss = n
 		case "VmHWM":
-			hwm = n
+			m.hwm = n
+		case "RssAnon":
+			m.anon = n
+		case "RssFile":
+			m.file = n
 		}
 	}
-	return rss, hwm, nil
+	return m, nil
 }
 
 // cpuTime is the CPU time (user plus system) a process has used, from /proc/PID/stat, whose

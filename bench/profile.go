@@ -12,15 +12,17 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/membersmock/membersmock/fixtures"
 	"github.com/membersmock/membersmock/mockserver"
 	"github.com/membersmock/membersmock/spec"
 )
 
 // runProfile serves the mock from this process (the handler cmd/mockserver serves, built the
-// same way, without access log, behind a server with the same timeouts) and profiles it under
+// same way, journal on as by default, without access log, behind a server with the same timeouts) and profiles it under
 // the three load scenarios, one after the other.
 func runProfile(cfg config, tmp string) error {
+	uuid.EnableRandPool() // as cmd/mockserver's main does
 	data, err := fixtures.New(1, fixtures.WithMembers(cfg.members), fixtures.WithPrograms(cfg.programs))
 	if err != nil {
 		return err
@@ -29,7 +31,7 @@ func runProfile(cfg config, tmp string) error {
 	if err != nil {
 		return err
 	}
-	h, err := mockserver.New(mockserver.Config{Dataset: data, Validator: v})
+	h, err := mockserver.New(mockserver.Config{Dataset: data, Validator: v, JournalSize: mockserver.DefaultJournalSize})
 	if err != nil {
 		return err
 	}

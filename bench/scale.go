@@ -29,7 +29,7 @@ func runScale(cfg config) error {
 	}
 	defer mock.stop()
 	pid := mock.cmd.Process.Pid
-	rssReady, _, _ := rssKiB(pid)
+	atReady, _ := readMemory(pid)
 	pop, err := discover(mock.url)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func runScale(cfg config) error {
 		return failed
 	}
 	took := time.Since(t0)
-	rss, hwm, err := rssKiB(pid)
+	after, err := readMemory(pid)
 	if err != nil {
 		return err
 	}
@@ -69,10 +69,10 @@ func runScale(cfg config) error {
 	fmt.Println("| measure | value |")
 	fmt.Println("|---|---:|")
 	fmt.Printf("| exec → first 200 on /healthz | %s |\n", ms(ready))
-	fmt.Printf("| RSS when ready | %s |\n", mib(rssReady))
+	fmt.Printf("| RSS when ready (anonymous + file) | %s (%s + %s) |\n", mib(atReady.rss), mib(atReady.anon), mib(atReady.file))
 	fmt.Printf("| %d requests, random members × {%s}, 16 at a time | %s (%.0f req/s) |\n",
 		cfg.scaleRequests, subResourceList(), took.Round(time.Millisecond), float64(cfg.scaleRequests)/took.Seconds())
-	fmt.Printf("| RSS after them (VmRSS) | %s |\n", mib(rss))
-	fmt.Printf("| peak RSS (VmHWM) | %s |\n\n", mib(hwm))
+	fmt.Printf("| RSS after them (VmRSS: anonymous + file) | %s (%s + %s) |\n", mib(after.rss), mib(after.anon), mib(after.file))
+	fmt.Printf("| peak RSS (VmHWM) | %s |\n\n", mib(after.hwm))
 	return nil
 }

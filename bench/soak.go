@@ -60,9 +60,8 @@ loop:
 		case <-done:
 			break loop
 		case <-tick.C:
-			rss, _, err := rssKiB(pid)
-			if err == nil {
-				samples = append(samples, sample{time.Since(t0).Round(time.Second), rss})
+			if mem, err := readMemory(pid); err == nil {
+				samples = append(samples, sample{time.Since(t0).Round(time.Second), mem.rss})
 			}
 		}
 	}

@@ -43,10 +43,8 @@ if [ -z "$ctxdir" ]; then
 fi
 mkdir -p "$ctxdir"
 
-# -trimpath and -s -w keep the binary (and so the image) small and free of
-# build-host paths; CGO_ENABLED=0 makes it static, as scratch has no libc.
-# nomsgpack leaves gin's MessagePack codec out (~6 MB the mock never uses).
-gobuild() { (cd "$root" && CGO_ENABLED=0 GOOS=linux "$GO" build -trimpath -tags nomsgpack -ldflags "-s -w" -o "$1" "$2"); }
+# How a shipped binary is built (static, stripped, nomsgpack) is tools/release-build.sh's.
+gobuild() { GO="$GO" "$root/tools/release-build.sh" "$1" "$2"; }
 
 gobuild "$ctxdir/$target" "./cmd/$target"
 cp "$root/docker/$dockerfile" "$ctxdir/Dockerfile"

@@ -15,15 +15,15 @@ import (
 // it never repeat within a run, as in the load benchmark's third scenario.
 const benchMembers = 1_000_000
 
-// benchEngine is the mock as cmd/mockserver builds it (without an access log) over a
-// population of benchMembers per program.
+// benchEngine is the mock as cmd/mockserver builds it by default (journal on, no access log)
+// over a population of benchMembers per program.
 func benchEngine(b *testing.B) (http.Handler, *fixtures.Dataset) {
 	b.Helper()
 	data, err := fixtures.New(1, fixtures.WithMembers(benchMembers))
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := New(Config{Dataset: data, Validator: validator(b)})
+	h, err := New(Config{Dataset: data, Validator: validator(b), JournalSize: DefaultJournalSize})
 	if err != nil {
 		b.Fatal(err)
 	}

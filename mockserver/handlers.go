@@ -44,7 +44,7 @@ func (a *api) cached(c *gin.Context) bool {
 	}
 	body, ok := a.bodyCache().get(key)
 	if ok {
-		c.Data(http.StatusOK, "application/json", body)
+		writeJSONBody(c, http.StatusOK, body)
 	}
 	return ok
 }
@@ -56,7 +56,7 @@ func (a *api) respond(c *gin.Context, v any) {
 	if key, ok := bodyKey(buf[:0], c.Request); ok {
 		a.bodyCache().put(key, body, len(body))
 	}
-	c.Data(http.StatusOK, "application/json", body)
+	writeJSONBody(c, http.StatusOK, body)
 }
 
 func (a *api) bodyCache() *boundedCache[[]byte] {

@@ -57,7 +57,7 @@ type journalRecord struct {
 	truncated       bool
 
 	once    sync.Once
-	checked JournalEntry
+	checked *JournalEntry // the entry with its verdict, made when first read
 }
 
 // newJournalRecord holds what judging an answer needs: the request, and the status, headers
@@ -69,15 +69,24 @@ func newJournalRecord(r *http.Request, status int, header http.Header, body []by
 			Path:          r.URL.Path,
 			Query:         r.URL.RawQuery,
 			Status:        status,
-			CorrelationID: header.Get(headerCorrelationID),
-			ClientName:    r.Header.Get(headerClientName),
+			CorrelationID: first(header[headerCorrelationID]),
+			ClientName:    first(r.Header[canonicalClientName]),
 		},
 		hasClientName:   len(r.Header[canonicalClientName]) > 0,
-		reqCorrelation:  r.Header[canonicalCorrelationID],
-		respContentType: header.Get("Content-Type"),
+		reqCorrelation:  r.Header[headerCorrelationID],
+		respContentType: first(header["Content-Type"]),
 		retryAfter:      header["Retry-After"],
 		body:            body,
 	}
+}
+
+// first is what Header.Get returns for a key already in canonical form, without
+// canonicalising it on every request.
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 // verdict is what checking a request and its answer found.
@@ -154,8 +163,11 @@ func (w *teeWriter) WriteString(s string) (int, error) {
 	return w.ResponseWriter.WriteString(s)
 }
 
-// middleware records every journalled request, also one whose handler panics.
-func (j *journal) middleware(clock func() time.Time) gin.HandlerFunc {
+// middleware records every journalled request, also one whose handler panics. clock, when
+// set, stands in for the wall clock in the entries' times (the mock's Config.Clock); latency
+// is measured on the real clock. forProxy leaves each record in the context, where the
+// proxy's judge finds it.
+func (j *journal) middleware(clock func() time.Time, forProxy bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := c.Request
 		if !journalled(r.URL.Path) {
@@ -163,7 +175,10 @@ func (j *journal) middleware(clock func() time.Time) gin.HandlerFunc {
 			return
 		}
 		start := time.Now()
-		at := clock()
+		at := start
+		if clock != nil {
+			at = clock()
+		}
 		tw := &teeWriter{ResponseWriter: c.Writer}
 		c.Writer = tw
 		defer func() {
@@ -179,13 +194,13 @@ func (j *journal) middleware(clock func() time.Time) gin.HandlerFunc {
 				rec.entry.Status = 0
 			}
 			j.add(rec)
-			c.Set(journalRecordKey, rec) // for the proxy, which logs the verdict
+			if forProxy {
+				c.Set(journalRecordKey, rec)
+			}
 		}()
 		c.Next()
 	}
 }
-
-var canonicalCorrelationID = http.CanonicalHeaderKey(headerCorrelationID)
 
 func (j *journal) add(rec *journalRecord) {
 	if j.sink != nil {
@@ -264,9 +279,9 @@ func (rec *journalRecord) check(v *spec.Validator) JournalEntry {
 		e := rec.entry
 		e.RequestValid, e.RequestErrors = vd.requestValid, vd.requestErrors
 		e.ResponseValid, e.ResponseErrors = vd.responseValid, vd.responseErrors
-		rec.checked = e
+		rec.checked = &e
 	})
-	return rec.checked
+	return *rec.checked
 }
 
 // judge validates the request and the response against the OpenAPI document and the
@@ -285,7 +300,7 @@ func (rec *journalRecord) judge(v *spec.Validator) *verdict {
 		req.Header.Set(headerClientName, e.ClientName)
 	}
 	if len(rec.reqCorrelation) > 0 {
-		req.Header[canonicalCorrelationID] = rec.reqCorrelation
+		req.Header[headerCorrelationID] = rec.reqCorrelation
 	}
 	fields, found := v.ValidateRequest(req)
 	if found {

@@ -40,9 +40,12 @@ func (l Limits) withDefaults() Limits {
 // withNoSniff keeps browsers from guessing a content type other than the
 // one declared: every body is JSON or YAML, never something to render.
 func withNoSniff(c *gin.Context) {
-	c.Writer.Header().Set("X-Content-Type-Options", "nosniff")
+	c.Writer.Header()["X-Content-Type-Options"] = nosniff
 	c.Next()
 }
+
+// nosniff is the X-Content-Type-Options value, one slice for every answer (see jsonContentType).
+var nosniff = []string{"nosniff"}
 
 // withLimits answers requests whose target or headers are too large.
 func withLimits(l Limits) gin.HandlerFunc {

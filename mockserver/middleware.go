@@ -12,25 +12,25 @@ import (
 )
 
 const (
-	headerCorrelationID = "X-Correlation-Id"
+	headerCorrelationID = "X-Correlation-Id" // as net/http keys it in Header
 	headerClientName    = "ET-Client-Name"
-	correlationKey      = "membersmock.correlationId"
 )
 
-// correlationID returns the id chosen for this request by withCorrelationID.
+// correlationID returns the request's correlation id: the one its answer carries, chosen by
+// withCorrelationID (or the upstream's, once the proxy has its answer). The answer's header
+// is its one home, so that the Error body, the log and the journal cannot disagree with it.
 func correlationID(c *gin.Context) string {
-	return c.GetString(correlationKey)
+	return first(c.Writer.Header()[headerCorrelationID])
 }
 
 // withCorrelationID echoes the caller's X-Correlation-Id or makes a new one,
 // so that every response, success or error, carries one.
 func withCorrelationID(c *gin.Context) {
-	id := c.GetHeader(headerCorrelationID)
+	id := first(c.Request.Header[headerCorrelationID])
 	if !echoable(id) {
 		id = newCorrelationID()
 	}
-	c.Set(correlationKey, id)
-	c.Header(headerCorrelationID, id)
+	c.Writer.Header()[headerCorrelationID] = []string{id}
 	c.Next()
 }
 
@@ -51,6 +51,8 @@ func echoable(id string) bool {
 
 // newCorrelationID returns a random UUID (version 4). Correlation ids are
 // the one thing that is not seeded: they identify a request, not data.
+// cmd/mockserver turns on uuid's pool of random bytes (uuid.EnableRandPool),
+// which saves a read of the system's random source per request.
 func newCorrelationID() string { return uuid.NewString() }
 
 // withCORS lets browser apps on any origin call the mock, read

@@ -170,7 +170,6 @@ func (p *proxy) serve(c *gin.Context) {
 	if r.Method != http.MethodHead {
 		h.Set("Content-Length", fmt.Sprint(len(body)))
 	}
-	c.Set(correlationKey, resp.Header.Get(headerCorrelationID))
 	if p.record != nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodGet {
 		// Before the app has its answer, so that the recording holds whatever it has seen:
 		// a body longer than the writer's buffer reaches the app while it is written.

@@ -15,6 +15,10 @@ import (
 	"github.com/membersmock/membersmock/spec"
 )
 
+// DefaultJournalSize is how many requests the mock as shipped journals: enough to read
+// back what an app just did, small enough to cost little memory.
+const DefaultJournalSize = 200
+
 // Config is what New needs to build the mock.
 type Config struct {
 	Dataset   *fixtures.Dataset // required
@@ -46,7 +50,7 @@ type Config struct {
 	WatchFixtures bool
 	WatchInterval time.Duration
 	// JournalSize is how many of the latest requests GET /__mock/requests
-	// keeps; 0 turns the journal off.
+	// keeps; 0 turns the journal off. cmd/mockserver keeps DefaultJournalSize.
 	JournalSize int
 	// Upstream, when set, makes the mock a validating proxy in front of a real deployment
 	// instead of serving the dataset (see Upstream); the control plane stays.
@@ -140,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 		e.Use(px.judge)
 	}
 	if ctl.journal != nil {
-		e.Use(ctl.journal.middleware(clock))
+		e.Use(ctl.journal.middleware(cfg.Clock, px != nil))
 	}
 	e.Use(withNoSniff, withRecovery(errLog))
 	if cfg.Logger != nil {

@@ -68,3 +68,14 @@ func constrained(p *v3.Parameter) bool {
 	return s.MinLength != nil || s.MaxLength != nil || s.Pattern != "" || len(s.Enum) > 0 ||
 		s.Format != "" || s.Const != nil || !slices.Equal(s.Type, []string{"string"})
 }
+
+// TestHeaderNamesAreCanonical holds the header names the mock indexes Header maps with
+// directly (to save canonicalising them per request) to the form net/http keys them by: a
+// name in any other form would never be found.
+func TestHeaderNamesAreCanonical(t *testing.T) {
+	for _, name := range []string{headerCorrelationID, canonicalClientName, "Content-Type", "X-Content-Type-Options", "Retry-After"} {
+		if got := http.CanonicalHeaderKey(name); got != name {
+			t.Errorf("%q is keyed as %q in a Header", name, got)
+		}
+	}
+}

@@ -17,7 +17,7 @@ func TestControlFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !o.admin || o.adminToken != "" || o.fixtures != "" || o.watch || o.journal != defaultJournal {
+	if !o.admin || o.adminToken != "" || o.fixtures != "" || o.watch || o.journal != mockserver.DefaultJournalSize {
 		t.Fatalf("defaults: %+v", o)
 	}
 	cases := []struct {

@@ -24,12 +24,17 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/membersmock/membersmock/fixtures"
 	"github.com/membersmock/membersmock/mockserver"
 	"github.com/membersmock/membersmock/spec"
 )
 
 func main() {
+	// Correlation ids are random UUIDs, one per request: taking their bytes from a pool
+	// filled a few kilobytes at a time saves a read of the system's random source on every
+	// request. Set once, before anything generates one (it is not safe to change later).
+	uuid.EnableRandPool()
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		msg := err.Error()
 		if !strings.HasPrefix(msg, "mockserver: ") { // errors of package mockserver say it already
@@ -76,10 +81,6 @@ type options struct {
 	replaying bool   // --fixtures is a recording
 	recording string // of this upstream
 }
-
-// defaultJournal is how many requests GET /__mock/requests keeps unless
-// --journal says otherwise.
-const defaultJournal = 200
 
 // parseFlags reads flags over their MOCK_* environment defaults.
 func parseFlags(args []string, getenv func(string) string) (options, error) {
@@ -132,7 +133,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 		return o, fmt.Errorf("MOCK_WATCH %q: want true or false", getenv("MOCK_WATCH"))
 	}
 	fs.BoolVar(&o.watch, "watch", watch, "reload the --fixtures file when it changes (MOCK_WATCH)")
-	journal := fs.String("journal", env("MOCK_JOURNAL", strconv.Itoa(defaultJournal)),
+	journal := fs.String("journal", env("MOCK_JOURNAL", strconv.Itoa(mockserver.DefaultJournalSize)),
 		"how many of the latest requests GET /__mock/requests keeps; 0 turns the journal off (MOCK_JOURNAL)")
 	state := fs.String("state", env("MOCK_STATE", "memory"),
 		"where the control state lives: memory (this process) or redis://host:port/db (rediss:// for TLS), shared by every replica on it; password in the URL or MOCK_STATE_PASSWORD (MOCK_STATE)")
