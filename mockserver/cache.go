@@ -1,9 +1,9 @@
 package mockserver
 
 import (
-	"hash/maphash"
 	"sync"
-	"sync/atomic"
+
+	"github.com/membersmock/membersmock/internal/admit"
 )
 
 // boundedCache maps keys to values computed by a pure function of the key, so that a hit is
@@ -20,13 +20,8 @@ type boundedCache[V any] struct {
 
 	// seen, when set, makes put keep only keys asked for before: a request seen once (a
 	// random member under load) would only push out the pages a frontend keeps reloading.
-	// It remembers a fingerprint of recent keys per slot; a collision merely admits a key
-	// early.
-	seen *[seenSlots]atomic.Uint32
-	seed maphash.Seed
+	seen *admit.Filter
 }
-
-const seenSlots = 1 << 16
 
 type sized[V any] struct {
 	v    V
@@ -39,8 +34,7 @@ func newBoundedCache[V any](maxEntries, maxBytes int) *boundedCache[V] {
 
 // admitOnSecondPut makes the cache store a key only on its second put.
 func (c *boundedCache[V]) admitOnSecondPut() *boundedCache[V] {
-	c.seen = new([seenSlots]atomic.Uint32)
-	c.seed = maphash.MakeSeed()
+	c.seen = admit.New()
 	return c
 }
 
@@ -60,12 +54,8 @@ func (c *boundedCache[V]) put(key []byte, v V, size int) {
 	if size > c.maxBytes || c.maxEntries < 1 {
 		return
 	}
-	if c.seen != nil {
-		h := maphash.Bytes(c.seed, key)
-		slot, fp := &c.seen[h%seenSlots], uint32(h>>32)|1
-		if slot.Swap(fp) != fp {
-			return // first time (lately): remember it, store it next time
-		}
+	if c.seen != nil && !c.seen.Bytes(key) {
+		return // first time (lately): remembered, stored next time
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
