@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/membersmock/membersmock/spec"
@@ -47,7 +48,18 @@ func badParameter(c *gin.Context, field, message string) {
 
 // writeJSON answers status with v encoded as JSON (see encodeJSON).
 func writeJSON(c *gin.Context, status int, v any) {
-	writeJSONBody(c, status, encodeJSON(v))
+	writeJSONBody(c, status, newJSONBody(encodeJSON(v)))
+}
+
+// jsonBody is an encoded answer with its Content-Length header value, kept together in the
+// body cache so that a hit allocates neither.
+type jsonBody struct {
+	bytes  []byte
+	length []string
+}
+
+func newJSONBody(b []byte) jsonBody {
+	return jsonBody{bytes: b, length: []string{strconv.Itoa(len(b))}}
 }
 
 // jsonContentType is the Content-Type header value of every JSON answer, one slice for all of
@@ -55,9 +67,10 @@ func writeJSON(c *gin.Context, status int, v any) {
 var jsonContentType = []string{"application/json"}
 
 // writeJSONBody answers status with body, JSON already encoded. It is what gin's c.Data does
-// (Content-Type unless one is set, no body where the status allows none), without the two
-// allocations c.Data makes per answer: every API answer goes through here.
-func writeJSONBody(c *gin.Context, status int, body []byte) {
+// (Content-Type unless one is set; Content-Length, without which net/http sends a body over
+// 2 KB chunked; no body where the status allows none), without the allocations of c.Data's
+// render value and Content-Type slice: every API answer goes through here.
+func writeJSONBody(c *gin.Context, status int, body jsonBody) {
 	h := c.Writer.Header()
 	if len(h["Content-Type"]) == 0 {
 		h["Content-Type"] = jsonContentType
@@ -67,7 +80,10 @@ func writeJSONBody(c *gin.Context, status int, body []byte) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	if _, err := c.Writer.Write(body); err != nil {
+	if len(body.bytes) > 0 {
+		h["Content-Length"] = body.length
+	}
+	if _, err := c.Writer.Write(body.bytes); err != nil {
 		_ = c.Error(err)
 		c.Abort()
 	}

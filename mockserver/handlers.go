@@ -23,7 +23,7 @@ type api struct {
 	// frontend keeps reloading. Created on first use, so that the zero api
 	// (plus data) is ready.
 	bodiesOnce sync.Once
-	bodies     *boundedCache[[]byte]
+	bodies     *boundedCache[jsonBody]
 }
 
 // Bounds of the body cache: a body is at most about 60 KB (a page of 100
@@ -51,16 +51,16 @@ func (a *api) cached(c *gin.Context) bool {
 
 // respond answers 200 with v and keeps its encoding for next time.
 func (a *api) respond(c *gin.Context, v any) {
-	body := encodeJSON(v)
+	body := newJSONBody(encodeJSON(v))
 	var buf [256]byte
 	if key, ok := bodyKey(buf[:0], c.Request); ok {
-		a.bodyCache().put(key, body, len(body))
+		a.bodyCache().put(key, body, len(body.bytes))
 	}
 	writeJSONBody(c, http.StatusOK, body)
 }
 
-func (a *api) bodyCache() *boundedCache[[]byte] {
-	a.bodiesOnce.Do(func() { a.bodies = newBoundedCache[[]byte](bodyCacheEntries, bodyCacheBytes).admitOnSecondPut() })
+func (a *api) bodyCache() *boundedCache[jsonBody] {
+	a.bodiesOnce.Do(func() { a.bodies = newBoundedCache[jsonBody](bodyCacheEntries, bodyCacheBytes).admitOnSecondPut() })
 	return a.bodies
 }
 

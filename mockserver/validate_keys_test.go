@@ -73,7 +73,7 @@ func constrained(p *v3.Parameter) bool {
 // directly (to save canonicalising them per request) to the form net/http keys them by: a
 // name in any other form would never be found.
 func TestHeaderNamesAreCanonical(t *testing.T) {
-	for _, name := range []string{headerCorrelationID, canonicalClientName, "Content-Type", "X-Content-Type-Options", "Retry-After"} {
+	for _, name := range []string{headerCorrelationID, canonicalClientName, "Content-Type", "Content-Length", "X-Content-Type-Options", "Retry-After"} {
 		if got := http.CanonicalHeaderKey(name); got != name {
 			t.Errorf("%q is keyed as %q in a Header", name, got)
 		}
