@@ -55,6 +55,7 @@ type config struct {
 	only           *regexp.Regexp
 	mockArgs       []string // more flags of the mock, e.g. --state redis://…
 	openDuration   time.Duration
+	openRounds     int
 	openLoopDir    string
 }
 
@@ -76,6 +77,7 @@ func main() {
 	flag.DurationVar(&cfg.soak, "soak", 5*time.Minute, "length of the soak run")
 	flag.StringVar(&cfg.profile, "profile", "bin/mock.cpu.pprof", "where the profile run writes the CPU profile")
 	flag.DurationVar(&cfg.openDuration, "open-duration", 5*time.Second, "length of each open-loop run")
+	flag.IntVar(&cfg.openRounds, "open-rounds", 3, "open-loop runs per rate and server, alternating which goes first; each percentile is the median of the rounds")
 	flag.StringVar(&cfg.openLoopDir, "openloop", "bench/openloop", "directory of the open-loop generator's module (vegeta)")
 	only := flag.String("scenarios", "", "regexp: run only the load scenarios whose name matches")
 	mockArgs := flag.String("mock-args", "", "more flags for the mock, space-separated, e.g. \"--state redis://127.0.0.1:6379/0\"")

@@ -68,7 +68,7 @@ func runOpenLoop(cfg config, tmp string) error {
 		return err
 	}
 	defer mock.stop()
-	fmt.Printf("## Open loop: constant arrival rates, %s per run, latency from the intended send time\n\n", cfg.openDuration)
+	fmt.Printf("## Open loop: constant arrival rates, %s per run, median of %d rounds, latency from the intended send time\n\n", cfg.openDuration, max(cfg.openRounds, 1))
 	fmt.Printf("generator: bench/openloop (vegeta %s as a library), GOMAXPROCS=%s like the servers; rates are shares of the baseline's closed-loop maximum (wrk, %s)\n\n",
 		"v12.13.0", os.Getenv("GOMAXPROCS"), cfg.duration)
 	fmt.Println("| scenario | rate (share of max) | mock p50 | mock p99 | mock p99.9 | baseline p50 | baseline p99 | baseline p99.9 | mock p99 / baseline p99 | sent late (mock, baseline) |")
@@ -92,22 +92,25 @@ func runOpenLoop(cfg config, tmp string) error {
 			}
 			for j, share := range openLoopShares {
 				rate := top.rps * share
-				first, second := mock, base
-				if j%2 == 1 {
-					first, second = base, mock
+				var mockRuns, baseRuns []openLoopReport
+				for round := range max(cfg.openRounds, 1) {
+					first, second := mock, base
+					if (j+round)%2 == 1 {
+						first, second = base, mock
+					}
+					for _, p := range []*proc{first, second} {
+						r, err := runOpenLoopOnce(gen, p, sc, rate, cfg.openDuration)
+						if err != nil {
+							return err
+						}
+						if p == mock {
+							mockRuns = append(mockRuns, r)
+						} else {
+							baseRuns = append(baseRuns, r)
+						}
+					}
 				}
-				a, err := runOpenLoopOnce(gen, first, sc, rate, cfg.openDuration)
-				if err != nil {
-					return err
-				}
-				b, err := runOpenLoopOnce(gen, second, sc, rate, cfg.openDuration)
-				if err != nil {
-					return err
-				}
-				m, bl := a, b
-				if first != mock {
-					m, bl = b, a
-				}
+				m, bl := medianOpenLoop(mockRuns), medianOpenLoop(baseRuns)
 				// More than 5 % of requests sent late: the generator, not the server, sets the
 				// latency from there on; the row says so.
 				bound := ""
@@ -126,6 +129,21 @@ func runOpenLoop(cfg config, tmp string) error {
 	}
 	fmt.Println()
 	return nil
+}
+
+// medianOpenLoop is the median of each figure over rounds at the same rate: a single short
+// run's 99th percentile moves by a factor of 2–3 with the host's hiccups.
+func medianOpenLoop(runs []openLoopReport) openLoopReport {
+	by := func(f func(openLoopReport) float64) float64 { return f(medianBy(runs, f)) }
+	return openLoopReport{
+		Rate:     runs[0].Rate,
+		Achieved: by(func(r openLoopReport) float64 { return r.Achieved }),
+		P50:      by(func(r openLoopReport) float64 { return r.P50 }),
+		P99:      by(func(r openLoopReport) float64 { return r.P99 }),
+		P999:     by(func(r openLoopReport) float64 { return r.P999 }),
+		Max:      by(func(r openLoopReport) float64 { return r.Max }),
+		Late:     by(func(r openLoopReport) float64 { return r.Late }),
+	}
 }
 
 func usms(µs float64) string { return fmt.Sprintf("%.2f ms", µs/1000) }

@@ -3,6 +3,7 @@ package main
 // This file runs wrk and parses its report.
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
@@ -141,24 +142,19 @@ func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond)
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
+// medianBy is the element of xs whose f is the median (the upper of the two middle ones for
+// an even count), the one definition every table's medians use.
+func medianBy[T any](xs []T, f func(T) float64) T {
+	s := slices.Clone(xs)
+	slices.SortFunc(s, func(a, b T) int { return cmp.Compare(f(a), f(b)) })
+	return s[len(s)/2]
+}
+
 func median(rs []result) result {
-	pick := func(f func(result) float64) result {
-		s := slices.Clone(rs)
-		slices.SortFunc(s, func(a, b result) int {
-			switch fa, fb := f(a), f(b); {
-			case fa < fb:
-				return -1
-			case fa > fb:
-				return 1
-			}
-			return 0
-		})
-		return s[len(s)/2]
-	}
-	out := pick(func(r result) float64 { return r.rps })
-	out.p50 = pick(func(r result) float64 { return float64(r.p50) }).p50
-	out.p99 = pick(func(r result) float64 { return float64(r.p99) }).p99
-	out.cpu = pick(func(r result) float64 { return float64(r.cpu) }).cpu
+	out := medianBy(rs, func(r result) float64 { return r.rps })
+	out.p50 = medianBy(rs, func(r result) float64 { return float64(r.p50) }).p50
+	out.p99 = medianBy(rs, func(r result) float64 { return float64(r.p99) }).p99
+	out.cpu = medianBy(rs, func(r result) float64 { return float64(r.cpu) }).cpu
 	return out
 }
 
