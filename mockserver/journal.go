@@ -56,14 +56,13 @@ type journalRecord struct {
 	body            []byte
 	truncated       bool
 
-	once    sync.Once
 	checked *JournalEntry // the entry with its verdict, made when first read
 }
 
 // newJournalRecord holds what judging an answer needs: the request, and the status, headers
 // and body of the answer.
-func newJournalRecord(r *http.Request, status int, header http.Header, body []byte) *journalRecord {
-	return &journalRecord{
+func newJournalRecord(r *http.Request, status int, header http.Header, body []byte) journalRecord {
+	return journalRecord{
 		entry: JournalEntry{
 			Method:        r.Method,
 			Path:          r.URL.Path,
@@ -103,16 +102,21 @@ type journal struct {
 	ops  map[string]spec.Operation // by gin route
 	size int
 
+	// The ring holds records by value, so that recording a request allocates none: a slot is
+	// overwritten in place, and readers take copies under mu. A slot whose entry.Seq is not
+	// the seq it stands for is empty (never written, or cleared).
 	mu   sync.Mutex
-	ring []*journalRecord // ring[(seq-1) % size]; nil where cleared
-	seq  uint64           // seq of the latest record
+	ring []journalRecord // ring[(seq-1) % size]
+	seq  uint64          // seq of the latest record
+
+	tees sync.Pool // *teeWriter, one per request in flight
 
 	// sink, when set, takes every record instead of the ring: the shared journal.
 	sink func(*journalRecord)
 }
 
 func newJournal(size int, v *spec.Validator, ops map[string]spec.Operation) *journal {
-	return &journal{v: v, ops: ops, size: size, ring: make([]*journalRecord, size)}
+	return &journal{v: v, ops: ops, size: size, ring: make([]journalRecord, size)}
 }
 
 // journalled reports whether a path goes into the journal: not the mock's own endpoints,
@@ -179,7 +183,11 @@ func (j *journal) middleware(clock func() time.Time, forProxy bool) gin.HandlerF
 		if clock != nil {
 			at = clock()
 		}
-		tw := &teeWriter{ResponseWriter: c.Writer}
+		tw, _ := j.tees.Get().(*teeWriter)
+		if tw == nil {
+			tw = new(teeWriter)
+		}
+		*tw = teeWriter{ResponseWriter: c.Writer}
 		c.Writer = tw
 		defer func() {
 			c.Writer = tw.ResponseWriter
@@ -190,28 +198,50 @@ func (j *journal) middleware(clock func() time.Time, forProxy bool) gin.HandlerF
 			rec.entry.Forced = c.GetString(forcedKey)
 			rec.entry.Dropped = c.GetBool(droppedKey)
 			rec.truncated = tw.truncated
+			*tw = teeWriter{} // holds nothing of this request while pooled
+			j.tees.Put(tw)
 			if rec.entry.Dropped {
 				rec.entry.Status = 0
 			}
-			j.add(rec)
+			// Copies where a record leaves this function, so that rec itself stays on the
+			// stack: the ring copies it too.
+			if j.sink != nil {
+				shared := rec
+				j.sink(&shared)
+			} else {
+				rec.entry.Seq = j.add(&rec)
+			}
 			if forProxy {
-				c.Set(journalRecordKey, rec)
+				judged := rec
+				c.Set(journalRecordKey, &judged)
 			}
 		}()
 		c.Next()
 	}
 }
 
-func (j *journal) add(rec *journalRecord) {
-	if j.sink != nil {
-		j.sink(rec)
+// add copies rec into the ring under the next seq, which it returns.
+func (j *journal) add(rec *journalRecord) uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	slot := &j.ring[(j.seq-1)%uint64(j.size)]
+	*slot = *rec
+	slot.entry.Seq = j.seq
+	return j.seq
+}
+
+// keepVerdict stores the checked entry of record seq in its slot, if the slot still holds
+// that record, so that it is judged once however often it is read.
+func (j *journal) keepVerdict(seq uint64, checked *JournalEntry) {
+	if seq == 0 || checked == nil {
 		return
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.seq++
-	rec.entry.Seq = j.seq
-	j.ring[(j.seq-1)%uint64(j.size)] = rec
+	if slot := &j.ring[(seq-1)%uint64(j.size)]; slot.entry.Seq == seq && slot.checked == nil {
+		slot.checked = checked
+	}
 }
 
 // journalFilter selects entries; zero fields select everything.
@@ -231,14 +261,14 @@ func (f journalFilter) keeps(e *JournalEntry) bool {
 // limit > 0 keeps only the latest limit of them.
 func (j *journal) list(f journalFilter, limit int) []JournalEntry {
 	j.mu.Lock()
-	var recs []*journalRecord
+	var recs []journalRecord
 	first := uint64(1)
 	if j.seq > uint64(j.size) {
 		first = j.seq - uint64(j.size) + 1
 	}
 	for s := first; s <= j.seq; s++ {
-		if rec := j.ring[(s-1)%uint64(j.size)]; rec != nil && f.keeps(&rec.entry) {
-			recs = append(recs, rec)
+		if rec := &j.ring[(s-1)%uint64(j.size)]; rec.entry.Seq == s && f.keeps(&rec.entry) {
+			recs = append(recs, *rec)
 		}
 	}
 	j.mu.Unlock()
@@ -246,8 +276,13 @@ func (j *journal) list(f journalFilter, limit int) []JournalEntry {
 		recs = recs[len(recs)-limit:]
 	}
 	out := make([]JournalEntry, len(recs))
-	for i, rec := range recs {
+	for i := range recs {
+		rec := &recs[i]
+		judged := rec.checked != nil
 		out[i] = rec.check(j.v)
+		if !judged {
+			j.keepVerdict(rec.entry.Seq, rec.checked)
+		}
 	}
 	return out
 }
@@ -256,9 +291,9 @@ func (j *journal) list(f journalFilter, limit int) []JournalEntry {
 func (j *journal) clear(f journalFilter) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for i, rec := range j.ring {
-		if rec != nil && f.keeps(&rec.entry) {
-			j.ring[i] = nil
+	for i := range j.ring {
+		if rec := &j.ring[i]; rec.entry.Seq != 0 && f.keeps(&rec.entry) {
+			*rec = journalRecord{}
 		}
 	}
 }
@@ -272,15 +307,17 @@ func (j *journal) recorded() uint64 {
 // journalRecordKey is the gin context key of the request's journal record.
 const journalRecordKey = "membersmock.journalRecord"
 
-// check validates the request and the response once, the first time the entry is read.
+// check returns the entry with its verdict, validating the request and the response the first
+// time. A record is checked by one goroutine at a time: the journal's readers check copies and
+// keep the verdict in the ring with keepVerdict.
 func (rec *journalRecord) check(v *spec.Validator) JournalEntry {
-	rec.once.Do(func() {
+	if rec.checked == nil {
 		vd := rec.judge(v)
 		e := rec.entry
 		e.RequestValid, e.RequestErrors = vd.requestValid, vd.requestErrors
 		e.ResponseValid, e.ResponseErrors = vd.responseValid, vd.responseErrors
 		rec.checked = &e
-	})
+	}
 	return *rec.checked
 }
 

@@ -75,6 +75,9 @@ type proxy struct {
 	ops    map[string]spec.Operation // by gin route
 	log    *slog.Logger              // nil: no access log
 	record *Recorder
+	// journal, when set, keeps the verdicts the proxy reaches, so that reading the journal
+	// does not judge the same exchange again.
+	journal *journal
 }
 
 func newProxy(up *Upstream, v *spec.Validator, ops map[string]spec.Operation, log *slog.Logger) (*proxy, error) {
@@ -179,7 +182,8 @@ func (p *proxy) serve(c *gin.Context) {
 	if len(body) > 0 && r.Method != http.MethodHead {
 		_, _ = c.Writer.Write(body)
 	}
-	c.Set(exchangeKey, newJournalRecord(r, resp.StatusCode, resp.Header, body))
+	rec := newJournalRecord(r, resp.StatusCode, resp.Header, body)
+	c.Set(exchangeKey, &rec)
 }
 
 // judge runs around the journal: once the app has its answer and the journal its record, it
@@ -199,7 +203,11 @@ func (p *proxy) judge(c *gin.Context) {
 	c.Writer.Flush()
 	var requestErrors, responseErrors []string
 	if j, ok := c.Get(journalRecordKey); ok {
-		e := j.(*journalRecord).check(p.v)
+		jr := j.(*journalRecord)
+		e := jr.check(p.v)
+		if p.journal != nil {
+			p.journal.keepVerdict(jr.entry.Seq, jr.checked)
+		}
 		requestErrors, responseErrors = e.RequestErrors, e.ResponseErrors
 	} else {
 		vd := rec.judge(p.v)

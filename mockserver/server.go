@@ -141,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 		if px, err = newProxy(cfg.Upstream, cfg.Validator, ctl.ops, cfg.Logger); err != nil {
 			return nil, fmt.Errorf("mockserver: %w", err)
 		}
+		px.journal = ctl.journal
 		e.Use(px.judge)
 	}
 	if ctl.journal != nil {
