@@ -33,7 +33,7 @@ func (ctl *control) connectShared(ctx context.Context, cfg SharedState, journalS
 		return s.fire(fctx, r, ctl.state().data.Seed())
 	}
 	if ctl.journal != nil {
-		ctl.journal.sink = s.record
+		ctl.journal.sendTo(s.record)
 	}
 	s.healthy.Store(true)
 	lctx, cancel := context.WithTimeout(ctx, sharedAdminTimeout)

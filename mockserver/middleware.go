@@ -23,6 +23,15 @@ func correlationID(c *gin.Context) string {
 	return first(c.Writer.Header()[headerCorrelationID])
 }
 
+// first is what Header.Get returns for a key already in canonical form, without
+// canonicalising it on every request.
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
+}
+
 // withCorrelationID echoes the caller's X-Correlation-Id or makes a new one,
 // so that every response, success or error, carries one.
 func withCorrelationID(c *gin.Context) {
